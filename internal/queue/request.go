@@ -1,0 +1,82 @@
+package queue
+
+import (
+	"strings"
+	"time"
+)
+
+// Request is one planned activation of one user's account.
+//
+// The wall clock (Start) and the zone are the source of truth; DueAt is derived
+// from them and kept so that stores can order requests in time.
+type Request struct {
+	ID        string    `json:"id"`
+	Login     string    `json:"login"`
+	LoginKey  string    `json:"-"`
+	TimeZone  string    `json:"timezone"`
+	Start     string    `json:"start"`
+	Offset    string    `json:"offset,omitempty"`
+	DueAt     time.Time `json:"due_at"`
+	SendEmail bool      `json:"send_email"`
+	Status    Status    `json:"status"`
+	Result    string    `json:"result"`
+	Attempts  int       `json:"attempts"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	History   []Event   `json:"history"`
+
+	// ClaimedAt is when the current attempt took the request; a running request
+	// whose claim is older than the service's lease may be taken over.
+	ClaimedAt time.Time `json:"-"`
+
+	// Version counts the writes; stores use it for conditional updates.
+	Version int64 `json:"-"`
+}
+
+// Event is one line of a request's history.
+type Event struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Event  string    `json:"event"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// The history events a request records.
+const (
+	EventScheduled   = "scheduled"
+	EventRescheduled = "rescheduled"
+	EventCancelled   = "cancelled"
+	EventClaimed     = "claimed"
+	EventActivated   = "activated"
+	EventFailed      = "failed"
+	EventRetry       = "retry"
+	EventResumed     = "resumed"
+)
+
+// LoginKey is the form of a login used to compare two logins.
+func LoginKey(login string) string {
+	return strings.ToLower(strings.TrimSpace(login))
+}
+
+// Clone returns a deep copy, so that a caller may change it freely.
+func (r *Request) Clone() *Request {
+	c := *r
+	c.History = append([]Event(nil), r.History...)
+	return &c
+}
+
+// record appends an event and stamps the request as updated.
+func (r *Request) record(at time.Time, actor, event, detail string) {
+	r.History = append(r.History, Event{At: at, Actor: actor, Event: event, Detail: detail})
+	r.UpdatedAt = at
+}
+
+// Local returns the due time in the request's own zone.
+func (r *Request) Local() time.Time {
+	loc, err := time.LoadLocation(r.TimeZone)
+	if err != nil {
+		return r.DueAt
+	}
+	return r.DueAt.In(loc)
+}

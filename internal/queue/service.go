@@ -1,0 +1,323 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+)
+
+// Config holds the rules the service applies. Zero values get the defaults.
+type Config struct {
+	DefaultZone   string        // default "Europe/Berlin"
+	Horizon       time.Duration // how far ahead a start may be; default 400 days
+	LoginDomains  []string      // allowed e-mail domains; empty allows any
+	AllowReenable bool          // may activate a DEPROVISIONED account again
+	MaxAttempts   int           // attempts before a temporary failure is final; default 5
+	Lease         time.Duration // after this, a running claim may be taken over; default 15 min
+	Clock         Clock         // default time.Now
+}
+
+// Defaults of Config.
+const (
+	DefaultZone        = "Europe/Berlin"
+	DefaultHorizon     = 400 * 24 * time.Hour
+	DefaultMaxAttempts = 5
+	DefaultLease       = 15 * time.Minute
+
+	// earlyTolerance is how early a trigger may fire and still count as due.
+	earlyTolerance = time.Minute
+
+	maxLoginLength = 100
+)
+
+// Service is the one place that changes requests. It is the same for every
+// backend: stores, schedulers and directories are ports.
+type Service struct {
+	store    Store
+	sched    Scheduler
+	accounts Accounts
+	runner   Runner
+	cfg      Config
+}
+
+// NewService returns a service over the given ports. Until SetRunner is
+// called, Activate now fires requests in this process.
+func NewService(store Store, sched Scheduler, accounts Accounts, cfg Config) *Service {
+	if cfg.DefaultZone == "" {
+		cfg.DefaultZone = DefaultZone
+	}
+	if cfg.Horizon <= 0 {
+		cfg.Horizon = DefaultHorizon
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	s := &Service{store: store, sched: sched, accounts: accounts, cfg: cfg}
+	s.runner = inProcess{s}
+	return s
+}
+
+// SetRunner makes Activate now fire through r (for example the worker Lambda).
+func (s *Service) SetRunner(r Runner) { s.runner = r }
+
+// DefaultZone is the zone a request gets when it names none.
+func (s *Service) DefaultZone() string { return s.cfg.DefaultZone }
+
+// ScheduleInput is what a person asks for when scheduling an activation.
+type ScheduleInput struct {
+	Login     string
+	Start     string // wall clock, "2027-07-01T09:00" or with seconds
+	TimeZone  string // IANA; empty: the default zone
+	Offset    string // chooses one of two instants when the wall clock repeats
+	SendEmail bool
+	Actor     string
+}
+
+// Schedule creates a request and arms its trigger. Errors: *InputError,
+// *OpenRequestError, or a scheduler failure (the request is then recorded as
+// failed, never left looking scheduled).
+func (s *Service) Schedule(ctx context.Context, in ScheduleInput) (*Request, error) {
+	login, err := s.checkLogin(in.Login)
+	if err != nil {
+		return nil, err
+	}
+	start, err := s.checkStart(in.Start, in.TimeZone, in.Offset)
+	if err != nil {
+		return nil, err
+	}
+
+	r := s.newRequest(login, start, in.SendEmail, in.Actor)
+	r.record(r.CreatedAt, in.Actor, EventScheduled, describeStart(start))
+	if err := s.store.Create(ctx, r); err != nil {
+		return nil, err
+	}
+
+	if err := s.sched.Schedule(ctx, r); err != nil {
+		return r, s.failScheduling(ctx, r, err)
+	}
+	return r, nil
+}
+
+// ActivateInput is what a person asks for when activating a user right away.
+type ActivateInput struct {
+	Login     string
+	SendEmail bool
+	Actor     string
+}
+
+// ActivateNow creates a request due now and fires it at once, through the same
+// path as a scheduled one. It returns the request in its final state.
+func (s *Service) ActivateNow(ctx context.Context, in ActivateInput) (*Request, error) {
+	login, err := s.checkLogin(in.Login)
+	if err != nil {
+		return nil, err
+	}
+
+	now := s.now()
+	loc, _ := LoadZone(s.cfg.DefaultZone)
+	start := Start{
+		Wall:  now.In(loc).Format(wallLayout),
+		Zone:  s.cfg.DefaultZone,
+		DueAt: now,
+	}
+	r := s.newRequest(login, start, in.SendEmail, in.Actor)
+	r.record(now, in.Actor, EventScheduled, "activate now")
+	if err := s.store.Create(ctx, r); err != nil {
+		return nil, err
+	}
+
+	runErr := s.runner.Run(ctx, r.ID)
+	final, err := s.store.Get(ctx, r.ID)
+	if err != nil {
+		return r, err
+	}
+	return final, runErr
+}
+
+// Cancel disarms a scheduled request and records it as cancelled. ErrConflict
+// when it is no longer scheduled.
+func (s *Service) Cancel(ctx context.Context, id, actor string) (*Request, error) {
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTransition(r.Status, StatusCancelled); err != nil {
+		return r, err
+	}
+
+	if err := s.sched.Cancel(ctx, r.ID); err != nil {
+		return r, fmt.Errorf("queue: disarm %s: %w", r.ID, err)
+	}
+	r.Status = StatusCancelled
+	r.Result = "cancelled by " + actor
+	r.record(s.now(), actor, EventCancelled, "")
+	return r, s.store.Update(ctx, r, StatusScheduled)
+}
+
+// RescheduleInput is a new start for a scheduled request.
+type RescheduleInput struct {
+	Start    string
+	TimeZone string
+	Offset   string
+	Actor    string
+}
+
+// Reschedule moves a scheduled request to a new start. The store records the
+// new time only after the scheduler accepted it. Errors: *InputError;
+// ErrConflict when the request is no longer scheduled.
+func (s *Service) Reschedule(ctx context.Context, id string, in RescheduleInput) (*Request, error) {
+	r, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != StatusScheduled {
+		return r, fmt.Errorf("%w: a %s request cannot be rescheduled", ErrConflict, r.Status)
+	}
+	start, err := s.checkStart(in.Start, in.TimeZone, in.Offset)
+	if err != nil {
+		return r, err
+	}
+
+	next := r.Clone()
+	next.Start, next.TimeZone, next.Offset, next.DueAt = start.Wall, start.Zone, start.Offset, start.DueAt
+	detail := fmt.Sprintf("from %s to %s", describeRequestStart(r), describeStart(start))
+	next.record(s.now(), in.Actor, EventRescheduled, detail)
+
+	if err := s.sched.Reschedule(ctx, next); err != nil {
+		return r, fmt.Errorf("queue: move the trigger of %s: %w", r.ID, err)
+	}
+	return next, s.store.Update(ctx, next, StatusScheduled)
+}
+
+// Get returns one request, or ErrNotFound.
+func (s *Service) Get(ctx context.Context, id string) (*Request, error) {
+	return s.store.Get(ctx, id)
+}
+
+// List returns a page of requests in due order.
+func (s *Service) List(ctx context.Context, q ListQuery) (Page, error) {
+	if q.Limit <= 0 {
+		q.Limit = DefaultPageSize
+	}
+	if q.Limit > MaxPageSize {
+		return Page{}, invalid("limit", "limit must be at most %d", MaxPageSize)
+	}
+	return s.store.List(ctx, q)
+}
+
+func (s *Service) now() time.Time { return s.cfg.Clock().UTC() }
+
+func (s *Service) newRequest(login string, start Start, sendEmail bool, actor string) *Request {
+	now := s.now()
+	return &Request{
+		ID:        uuid.Must(uuid.NewV7()).String(),
+		Login:     login,
+		LoginKey:  LoginKey(login),
+		TimeZone:  start.Zone,
+		Start:     start.Wall,
+		Offset:    start.Offset,
+		DueAt:     start.DueAt,
+		SendEmail: sendEmail,
+		Status:    StatusScheduled,
+		CreatedBy: actor,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+}
+
+// failScheduling records that no trigger could be armed, so that the request
+// does not look scheduled, and returns the scheduler's error.
+func (s *Service) failScheduling(ctx context.Context, r *Request, cause error) error {
+	r.Status = StatusFailed
+	r.Result = "could not be scheduled: " + cause.Error()
+	r.record(s.now(), "dayone", EventFailed, r.Result)
+	if err := s.store.Update(ctx, r, StatusScheduled); err != nil {
+		return errors.Join(cause, err)
+	}
+	return fmt.Errorf("queue: schedule %s: %w", r.ID, cause)
+}
+
+// checkLogin trims the login and checks its form and domain.
+func (s *Service) checkLogin(raw string) (string, error) {
+	login := strings.TrimSpace(raw)
+	switch {
+	case login == "":
+		return "", invalid("login", "login is required")
+	case len(login) > maxLoginLength:
+		return "", invalid("login", "login is longer than %d characters", maxLoginLength)
+	case strings.IndexFunc(login, unicode.IsSpace) >= 0 ||
+		strings.IndexFunc(login, unicode.IsControl) >= 0:
+		return "", invalid("login", "login must not contain spaces or control characters")
+	}
+	if len(s.cfg.LoginDomains) == 0 {
+		return login, nil
+	}
+
+	at := strings.LastIndex(login, "@")
+	domain := strings.ToLower(login[at+1:])
+	for _, allowed := range s.cfg.LoginDomains {
+		if at > 0 && domain == strings.ToLower(allowed) {
+			return login, nil
+		}
+	}
+	return "", invalid("login", "login must be an address at %s",
+		strings.Join(s.cfg.LoginDomains, " or "))
+}
+
+// checkStart parses the start and refuses times in the past or too far ahead.
+func (s *Service) checkStart(wall, zone, offset string) (Start, error) {
+	if zone == "" {
+		zone = s.cfg.DefaultZone
+	}
+	start, err := ParseStart(wall, zone, offset)
+	if err != nil {
+		return Start{}, err
+	}
+
+	now := s.now()
+	if !start.DueAt.After(now) {
+		return Start{}, invalid("start",
+			"%s is in the past; use Activate now to activate the account immediately",
+			describeStart(start))
+	}
+	if start.DueAt.After(now.Add(s.cfg.Horizon)) {
+		return Start{}, invalid("start",
+			"%s is more than %d days ahead; check the year",
+			describeStart(start), int(s.cfg.Horizon.Hours()/24))
+	}
+	return start, nil
+}
+
+// describeStart reads like "2027-07-01 09:00 Europe/Berlin (07:00 UTC)".
+func describeStart(st Start) string {
+	loc, err := LoadZone(st.Zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	local := st.DueAt.In(loc)
+	return fmt.Sprintf("%s %s (%s UTC)",
+		local.Format("2006-01-02 15:04"), st.Zone, st.DueAt.UTC().Format("15:04"))
+}
+
+func describeRequestStart(r *Request) string {
+	return describeStart(Start{Wall: r.Start, Zone: r.TimeZone, DueAt: r.DueAt})
+}
+
+// inProcess fires requests in this process; the default Runner.
+type inProcess struct{ s *Service }
+
+func (p inProcess) Run(ctx context.Context, id string) error {
+	_, err := p.s.Fire(ctx, id)
+	return err
+}
