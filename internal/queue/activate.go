@@ -32,14 +32,21 @@ func (s *Service) activate(ctx context.Context, r *Request) outcome {
 	if err != nil {
 		return lookupFailed(r.Login, err)
 	}
-
-	switch account.Status {
-	case oktaStaged:
+	if s.needsActivation(account) {
 		return s.callActivate(ctx, r, account)
+	}
+	return settled(account)
+}
+
+func (s *Service) needsActivation(account Account) bool {
+	return account.Status == oktaStaged ||
+		account.Status == oktaDeprovisioned && s.cfg.AllowReenable
+}
+
+// settled is the outcome for an account that needs no activate call.
+func settled(account Account) outcome {
+	switch account.Status {
 	case oktaDeprovisioned:
-		if s.cfg.AllowReenable {
-			return s.callActivate(ctx, r, account)
-		}
 		return outcome{result: "this account was deactivated (DEPROVISIONED); " +
 			"dayone does not re-enable it"}
 	case oktaSuspended:
@@ -58,7 +65,7 @@ func (s *Service) activate(ctx context.Context, r *Request) outcome {
 func (s *Service) callActivate(ctx context.Context, r *Request, account Account) outcome {
 	activation, err := s.accounts.Activate(ctx, account.ID, r.SendEmail)
 	if err != nil {
-		return classify("activation failed", err)
+		return s.activateFailed(ctx, r, err)
 	}
 
 	switch {
@@ -70,6 +77,21 @@ func (s *Service) callActivate(ctx context.Context, r *Request, account Account)
 	}
 	return outcome{result: "activated without an email, but Okta returned no activation " +
 		"link; nobody can finish the activation: resend it from Okta"}
+}
+
+// activateFailed reads the user's status again after a refused call: when
+// someone else activated the account meanwhile, that is the outcome to record.
+func (s *Service) activateFailed(ctx context.Context, r *Request, err error) outcome {
+	failed := classify("activation failed", err)
+	if failed.temporary {
+		return failed
+	}
+
+	account, lookupErr := s.accounts.FindUser(ctx, r.Login)
+	if lookupErr != nil || s.needsActivation(account) {
+		return failed
+	}
+	return settled(account)
 }
 
 func lookupFailed(login string, err error) outcome {

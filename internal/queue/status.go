@@ -19,11 +19,13 @@ var Statuses = []Status{
 	StatusScheduled, StatusRunning, StatusActivated, StatusFailed, StatusCancelled,
 }
 
-// transitions holds every legal move. Running may go back to scheduled when an
-// attempt failed for a reason that may pass (Okta rate limit, outage), so that
-// the next delivery can claim it again.
+// transitions holds every legal move. Scheduled may stay scheduled (a new
+// time) or fail when no trigger could be armed. Running may go back to
+// scheduled when an attempt failed for a reason that may pass (Okta rate limit,
+// outage), so that the next delivery can claim it again, and may stay running
+// when a worker takes over an expired claim.
 var transitions = map[Status][]Status{
-	StatusScheduled: {StatusRunning, StatusCancelled, StatusScheduled},
+	StatusScheduled: {StatusRunning, StatusCancelled, StatusScheduled, StatusFailed},
 	StatusRunning:   {StatusActivated, StatusFailed, StatusScheduled, StatusRunning},
 }
 
