@@ -162,8 +162,9 @@ func isLoopback(host string) bool {
 // "SSWS " prefix.
 func checkToken(token string) (string, error) {
 	token = strings.TrimSpace(token)
-	if len(token) > 5 && strings.EqualFold(token[:5], "SSWS ") {
-		token = strings.TrimSpace(token[5:])
+	if len(token) >= 4 && strings.EqualFold(token[:4], "SSWS") &&
+		(len(token) == 4 || token[4] == ' ') {
+		token = strings.TrimSpace(token[4:])
 	}
 	if token == "" {
 		return "", errors.New("okta: the API token is empty")
