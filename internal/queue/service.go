@@ -125,7 +125,10 @@ func (s *Service) ActivateNow(ctx context.Context, in ActivateInput) (*Request, 
 	}
 
 	now := s.now()
-	loc, _ := LoadZone(s.cfg.DefaultZone)
+	loc, err := LoadZone(s.cfg.DefaultZone)
+	if err != nil {
+		return nil, fmt.Errorf("queue: the default zone: %w", err)
+	}
 	start := Start{
 		Wall:  now.In(loc).Format(wallLayout),
 		Zone:  s.cfg.DefaultZone,
@@ -162,7 +165,10 @@ func (s *Service) Cancel(ctx context.Context, id, actor string) (*Request, error
 	r.Status = StatusCancelled
 	r.Result = "cancelled by " + actor
 	r.record(s.now(), actor, EventCancelled, "")
-	return r, s.store.Update(ctx, r, StatusScheduled)
+	if err := s.store.Update(ctx, r, StatusScheduled); err != nil {
+		return r, s.restoreTrigger(ctx, r.ID, err, s.sched.Schedule)
+	}
+	return r, nil
 }
 
 // RescheduleInput is a new start for a scheduled request.
@@ -197,7 +203,26 @@ func (s *Service) Reschedule(ctx context.Context, id string, in RescheduleInput)
 	if err := s.sched.Reschedule(ctx, next); err != nil {
 		return r, fmt.Errorf("queue: move the trigger of %s: %w", r.ID, err)
 	}
-	return next, s.store.Update(ctx, next, StatusScheduled)
+	if err := s.store.Update(ctx, next, StatusScheduled); err != nil {
+		return r, s.restoreTrigger(ctx, r.ID, err, s.sched.Reschedule)
+	}
+	return next, nil
+}
+
+// restoreTrigger points the trigger of id back at the stored request when the
+// store refused a change (another writer came first) after the scheduler had
+// already made it; otherwise a request still scheduled could keep no trigger,
+// or one at a time the store does not know. It returns cause.
+func (s *Service) restoreTrigger(ctx context.Context, id string, cause error,
+	arm func(context.Context, *Request) error) error {
+	current, err := s.store.Get(ctx, id)
+	if err != nil || current.Status != StatusScheduled {
+		return cause
+	}
+	if err := arm(ctx, current); err != nil {
+		return errors.Join(cause, fmt.Errorf("queue: restore the trigger of %s: %w", id, err))
+	}
+	return cause
 }
 
 // Get returns one request, or ErrNotFound.

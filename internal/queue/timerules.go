@@ -71,10 +71,12 @@ func ParseStart(wall, zone, offset string) (Start, error) {
 }
 
 // parseWall reads the wall clock as if it were UTC, only to hold its fields.
+// time.Parse accepts a fraction after the seconds whatever the layout; a
+// non-zero one is refused, since the stored wall clock could not show it.
 func parseWall(wall string) (time.Time, error) {
 	wall = strings.TrimSpace(wall)
 	for _, layout := range inputLayouts {
-		if t, err := time.Parse(layout, wall); err == nil {
+		if t, err := time.Parse(layout, wall); err == nil && t.Nanosecond() == 0 {
 			return t, nil
 		}
 	}

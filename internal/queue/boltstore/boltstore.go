@@ -103,9 +103,10 @@ func decode(data []byte) (*queue.Request, error) {
 	return r, nil
 }
 
-// Create saves a new request and, when it is open, claims its login. Errors:
-// *queue.OpenRequestError when the login has an open request; an error
-// wrapping queue.ErrConflict when the id is taken.
+// Create saves a new request and, when it is open, claims its login; an empty
+// LoginKey is first derived from Login. Errors: *queue.OpenRequestError when
+// the login has an open request; an error wrapping queue.ErrConflict when the
+// id is taken.
 func (s *Store) Create(ctx context.Context, r *queue.Request) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("boltstore: create: %w", err)
@@ -212,7 +213,8 @@ func put(tx *bolt.Tx, r *queue.Request, version int64) error {
 }
 
 func unindex(tx *bolt.Tx, old *queue.Request) error {
-	if err := tx.Bucket(bucketByStatus).Delete(statusKey(old.Status, old.DueAt, old.ID)); err != nil {
+	byStatus := tx.Bucket(bucketByStatus)
+	if err := byStatus.Delete(statusKey(old.Status, old.DueAt, old.ID)); err != nil {
 		return fmt.Errorf("boltstore: unindex %s: %w", old.ID, err)
 	}
 	if err := tx.Bucket(bucketByDue).Delete(dueKey(old.DueAt, old.ID)); err != nil {
