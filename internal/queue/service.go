@@ -196,7 +196,8 @@ func (s *Service) Reschedule(ctx context.Context, id string, in RescheduleInput)
 	}
 
 	next := r.Clone()
-	next.Start, next.TimeZone, next.Offset, next.DueAt = start.Wall, start.Zone, start.Offset, start.DueAt
+	next.Start, next.TimeZone = start.Wall, start.Zone
+	next.Offset, next.DueAt = start.Offset, start.DueAt
 	detail := fmt.Sprintf("from %s to %s", describeRequestStart(r), describeStart(start))
 	next.record(s.now(), in.Actor, EventRescheduled, detail)
 

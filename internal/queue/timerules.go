@@ -26,12 +26,14 @@ type Start struct {
 
 // LoadZone returns the IANA zone called name, or an input error for "timezone".
 func LoadZone(name string) (*time.Location, error) {
+	unknown := invalid("timezone",
+		"unknown time zone %q; use an IANA name such as Europe/Berlin", name)
 	if name == "" || name == "Local" || len(name) > 50 {
-		return nil, invalid("timezone", "unknown time zone %q; use an IANA name such as Europe/Berlin", name)
+		return nil, unknown
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, invalid("timezone", "unknown time zone %q; use an IANA name such as Europe/Berlin", name)
+		return nil, unknown
 	}
 	return loc, nil
 }
