@@ -18,8 +18,7 @@ import (
 )
 
 // localBanner is what every page says in local mode.
-const localBanner = "Local mode: Okta simulator — no real accounts are changed " +
-	"(embedded store, in-process scheduler)"
+const localBanner = "Local mode: Okta simulator — no real accounts are changed"
 
 // shutdownGrace bounds the wait for requests and fires under way at shutdown.
 const shutdownGrace = 10 * time.Second
@@ -41,7 +40,7 @@ type app struct {
 	log     *slog.Logger
 	handler http.Handler
 	svc     *queue.Service
-	sched   *localsched.Scheduler
+	sched   *localsched.Scheduler         // nil with EventBridge Scheduler
 	closers []func(context.Context) error // run in reverse order by close
 }
 
@@ -52,7 +51,7 @@ type directory struct {
 	demoUsers []string
 }
 
-// build wires dayone in one place: store, directory, service, scheduler,
+// build wires dayone in one place: store, directory, service, triggers,
 // web handler. On error it releases what it had built.
 func build(ctx context.Context, cfg config, e env) (a *app, err error) {
 	a = &app{log: e.Logger}
@@ -62,56 +61,90 @@ func build(ctx context.Context, cfg config, e env) (a *app, err error) {
 		}
 	}()
 
-	// TODO(aws): a DynamoDB store when DAYONE_TABLE is set.
-	store, err := boltstore.Open(cfg.DBPath)
+	cloud, err := newCloud(ctx, cfg.AWS)
 	if err != nil {
-		return nil, fmt.Errorf("DAYONE_DB: %w", err)
+		return nil, err
 	}
-	a.onClose(func(context.Context) error { return store.Close() })
-
-	dir, err := a.directory(cfg, e)
+	store, err := a.store(ctx, cfg, cloud)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := a.directory(cfg, e, cloud)
 	if err != nil {
 		return nil, err
 	}
 
-	// TODO(aws): an EventBridge scheduler when the AWS settings are present.
-	var svc *queue.Service
-	a.sched = localsched.New(func(ctx context.Context, id string) error {
-		_, err := svc.Fire(ctx, id)
-		return err
-	}, localsched.Options{Logger: e.Logger, Clock: e.Clock})
-	svc = queue.NewService(store, a.sched, dir.accounts, queue.Config{
+	qcfg := queue.Config{
 		DefaultZone:   cfg.TimeZone,
 		LoginDomains:  cfg.LoginDomains,
 		AllowReenable: cfg.AllowReenable,
 		Clock:         e.Clock,
-	})
-	a.svc = svc
-	a.onClose(a.sched.Stop)
-	err = a.sched.Start(ctx, store, func(ctx context.Context, id string) error {
-		_, err := svc.Resume(ctx, id)
-		return err
-	})
+	}
+	if cfg.AWS.EventBridge() {
+		a.svc, err = cloud.service(store, dir.accounts, qcfg)
+	} else {
+		a.svc, err = a.localService(ctx, store, dir.accounts, qcfg, e)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("re-arm the scheduled requests: %w", err)
+		return nil, err
 	}
 
-	a.handler = web.NewHandler(svc, web.Options{
-		Mode:             dir.mode,
+	a.handler = web.NewHandler(a.svc, web.Options{
+		Mode:             dir.mode + " (" + backendsOf(cfg) + ")",
 		Local:            cfg.Local(),
 		DefaultZone:      cfg.TimeZone,
 		DefaultSendEmail: cfg.OktaSendEmail,
 		DemoUsers:        dir.demoUsers,
+		Actor:            actorOf(cfg),
 		Logger:           e.Logger,
 		Clock:            e.Clock,
 	})
 	return a, nil
 }
 
+// store opens the DynamoDB table when DAYONE_TABLE is set, else the
+// embedded store.
+func (a *app) store(ctx context.Context, cfg config, cloud *cloud) (queue.Store, error) {
+	if cfg.AWS.Table != "" {
+		return cloud.store(ctx)
+	}
+	store, err := boltstore.Open(cfg.DBPath)
+	if err != nil {
+		return nil, fmt.Errorf("DAYONE_DB: %w", err)
+	}
+	a.onClose(func(context.Context) error { return store.Close() })
+	return store, nil
+}
+
+// localService fires requests in this process, from in-process timers that
+// are re-armed from the store at start.
+func (a *app) localService(ctx context.Context, store queue.Store, accounts queue.Accounts,
+	qcfg queue.Config, e env) (*queue.Service, error) {
+	var svc *queue.Service
+	a.sched = localsched.New(func(ctx context.Context, id string) error {
+		_, err := svc.Fire(ctx, id)
+		return err
+	}, localsched.Options{Logger: e.Logger, Clock: e.Clock})
+	svc = queue.NewService(store, a.sched, accounts, qcfg)
+	a.onClose(a.sched.Stop)
+
+	err := a.sched.Start(ctx, store, func(ctx context.Context, id string) error {
+		_, err := svc.Resume(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("re-arm the scheduled requests: %w", err)
+	}
+	return svc, nil
+}
+
 // directory connects the Okta client to the configured org, or in local mode
 // to the simulator, over real HTTP either way.
-func (a *app) directory(cfg config, e env) (directory, error) {
-	if !cfg.Local() {
+func (a *app) directory(cfg config, e env, cloud *cloud) (directory, error) {
+	if cfg.AWS.EventBridge() {
+		return directory{accounts: workerOnly{}, mode: cloud.mode()}, nil
+	}
+	if cfg.OktaOrgURL != "" {
 		client, err := okta.New(okta.Config{OrgURL: cfg.OktaOrgURL, Token: string(cfg.OktaToken)})
 		if err != nil {
 			return directory{}, err

@@ -22,10 +22,12 @@ type config struct {
 	OktaOrgURL    string // OKTA_ORG_URL: empty means local mode with the Okta simulator
 	OktaToken     secret // OKTA_API_TOKEN: required with OKTA_ORG_URL
 	OktaSendEmail bool   // OKTA_SEND_EMAIL: the default of "send activation email"
+
+	AWS awsSettings // DynamoDB, EventBridge Scheduler and the worker Lambda
 }
 
 // Local reports whether dayone runs against the Okta simulator.
-func (c config) Local() bool { return c.OktaOrgURL == "" }
+func (c config) Local() bool { return c.OktaOrgURL == "" && !c.AWS.EventBridge() }
 
 // secret is a setting that must never be printed; fmt and slog show it redacted.
 type secret string
@@ -57,11 +59,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, err)
 		}
 	}
-	add(checkAddr(c.Addr))
-	add(checkZone(c.TimeZone))
-	add(checkOkta(c.OktaOrgURL, c.OktaToken))
-
 	var err error
+	c.AWS, err = readAWS(getenv)
+	add(err)
+	if !c.AWS.InLambda {
+		add(checkAddr(c.Addr))
+	}
+	add(checkZone(c.TimeZone))
+	if c.AWS.EventBridge() {
+		add(checkNoOkta(c.OktaOrgURL, c.OktaToken))
+	} else {
+		add(checkOkta(c.OktaOrgURL, c.OktaToken))
+	}
+
 	c.LoginDomains, err = parseDomains(getenv("DAYONE_LOGIN_DOMAINS"))
 	add(err)
 	c.OktaSendEmail, err = parseBool("OKTA_SEND_EMAIL", getenv("OKTA_SEND_EMAIL"), true)
@@ -138,6 +148,16 @@ func checkOkta(orgURL string, token secret) error {
 		errs = append(errs, errors.New("OKTA_API_TOKEN is required when OKTA_ORG_URL is set"))
 	}
 	return errors.Join(errs...)
+}
+
+// checkNoOkta keeps the Okta token out of the web when the worker Lambda
+// activates: only the worker holds it.
+func checkNoOkta(orgURL string, token secret) error {
+	if orgURL == "" && token == "" {
+		return nil
+	}
+	return errors.New("OKTA_ORG_URL and OKTA_API_TOKEN must not be set with " +
+		"DAYONE_WORKER_ARN: only the worker holds the Okta token")
 }
 
 // parseDomains reads a comma-separated list of e-mail domains.

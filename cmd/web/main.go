@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/aws/aws-lambda-go/lambdaurl"
 )
 
 func main() {
@@ -36,6 +38,15 @@ dayone's web server. Settings come from the environment:
   OKTA_ORG_URL           the Okta org; unset: local mode with the Okta simulator
   OKTA_API_TOKEN         the Okta API token, required with OKTA_ORG_URL
   OKTA_SEND_EMAIL        default of "send activation email" (default true)
+
+The AWS path (see README, "Deploy to AWS"):
+  DAYONE_TABLE               DynamoDB table; unset: the embedded store
+  DAYONE_CREATE_TABLE        create the table at start-up if missing (default false)
+  DAYONE_SCHEDULE_GROUP      EventBridge Scheduler group
+  DAYONE_WORKER_ARN          the worker Lambda, which alone holds the Okta token
+  DAYONE_SCHEDULER_ROLE_ARN  the role EventBridge Scheduler assumes
+  DAYONE_SCHEDULER_DLQ_ARN   SQS queue for deliveries that failed
+On Lambda (AWS_LAMBDA_RUNTIME_API set) it answers Function URL events.
 `
 
 // run reads the settings, builds dayone and serves it until ctx ends. It logs
@@ -58,9 +69,17 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if cfg.AWS.InLambda {
+		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
 	a, err := build(ctx, cfg, env{Logger: log})
 	if err != nil {
 		return err
+	}
+	if cfg.AWS.InLambda {
+		// Answers Function URL events (streaming) until Lambda ends the process.
+		lambdaurl.Start(a.handler)
+		return nil
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
