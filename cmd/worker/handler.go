@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/dayone/dayone/internal/queue"
+)
+
+// handler is the Lambda handler: one event, one Fire. It implements
+// lambda.Handler, so that it receives the event's raw bytes: an event that
+// is not even JSON still reaches Handle and is dropped, not retried.
+type handler struct {
+	fire func(ctx context.Context, id string) (*queue.Request, error)
+	log  *slog.Logger
+}
+
+// TemporaryError is returned when an attempt failed for a reason that may
+// pass; the request is scheduled again. Its type name is the errorType the
+// Lambda runtime reports ("TemporaryError", lambdainvoke.ErrorTypeTemporary),
+// and returning it makes Lambda retry an asynchronous invoke.
+type TemporaryError struct{ Err error }
+
+func (e *TemporaryError) Error() string { return e.Err.Error() }
+
+// Unwrap lets errors.Is(err, queue.ErrTemporary) match.
+func (e *TemporaryError) Unwrap() error { return e.Err }
+
+// nullJSON is the handler's response: the function returns no value.
+var nullJSON = []byte("null")
+
+// Invoke is the entry of the Lambda runtime; see Handle.
+func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if err := h.Handle(ctx, payload); err != nil {
+		return nil, err
+	}
+	return nullJSON, nil
+}
+
+// Handle fires the request the event names. It returns nil when retrying
+// cannot help: an invalid event (logged at Error and dropped, as no retry
+// can make it valid), an unknown request, a duplicate or early delivery,
+// or an attempt that ended, activated or failed. It returns a
+// *TemporaryError when the attempt may succeed later, and the store's error
+// when the request could not be read or written; Lambda retries both.
+func (h *handler) Handle(ctx context.Context, event []byte) error {
+	log := h.log
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("lambda_request_id", lc.AwsRequestID)
+	}
+
+	id, err := decodeEvent(event)
+	if err != nil {
+		log.Error("invalid event dropped", "error", err, "event_bytes", len(event))
+		return nil
+	}
+	log = log.With("request_id", id)
+
+	r, err := h.fire(ctx, id)
+	return report(log, r, err)
+}
+
+// report logs the outcome of Fire and returns what Lambda should see.
+func report(log *slog.Logger, r *queue.Request, err error) error {
+	if r != nil {
+		log = log.With("status", r.Status, "attempts", r.Attempts, "result", r.Result)
+	}
+	switch {
+	case errors.Is(err, queue.ErrNotFound):
+		log.Warn("no such request; nothing to do")
+		return nil
+	case errors.Is(err, queue.ErrTemporary):
+		// TODO(retry): Lambda retries an asynchronous invoke only twice (about
+		// one and three minutes later); if those fail too, the request stays
+		// scheduled with no trigger left. Re-arm it or sweep overdue requests.
+		log.Warn("attempt failed and will be retried", "error", err)
+		return &TemporaryError{Err: err}
+	case err != nil:
+		log.Error("fire failed", "error", err)
+		return fmt.Errorf("worker: fire: %w", err)
+	case r.Status == queue.StatusScheduled:
+		// Fire leaves a request scheduled without an error only when it is
+		// not due yet; no trigger will come back for it from this delivery.
+		log.Warn("delivered before the request is due; nothing done", "due_at", r.DueAt)
+		return nil
+	}
+	log.Info("fired")
+	return nil
+}
+
+// maxIDLength bounds the request id an event may carry.
+const maxIDLength = 128
+
+// eventKey is the one field of the event.
+const eventKey = "request_id"
+
+// decodeEvent accepts exactly {"request_id":"<id>"}: one JSON object with
+// that one key, spelt exactly so, whose value is a non-empty string of
+// printable characters. It decodes into a map rather than a struct with
+// DisallowUnknownFields, because encoding/json matches struct fields without
+// regard to case and would accept "Request_ID".
+func decodeEvent(raw []byte) (string, error) {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return "", errors.New(`worker: the event is not a JSON object {"request_id":"<id>"}`)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", errors.New("worker: the event has data after its JSON object")
+	}
+	if len(fields) != 1 || fields[eventKey] == nil {
+		return "", fmt.Errorf("worker: the event must have exactly the field %s, "+
+			"not %s", eventKey, fieldNames(fields))
+	}
+
+	var id string
+	value := fields[eventKey]
+	if value[0] != '"' || json.Unmarshal(value, &id) != nil {
+		return "", fmt.Errorf("worker: %s must be a string", eventKey)
+	}
+	return id, checkID(id)
+}
+
+func checkID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("worker: %s is empty", eventKey)
+	case len(id) > maxIDLength:
+		return fmt.Errorf("worker: %s is longer than %d bytes", eventKey, maxIDLength)
+	case strings.IndexFunc(id, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0:
+		return fmt.Errorf("worker: %s contains unprintable characters", eventKey)
+	}
+	return nil
+}
+
+// fieldNames lists the first few keys of an event, sorted and shortened,
+// for an error message.
+func fieldNames(fields map[string]json.RawMessage) string {
+	const most, longest = 5, 40
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		if len(name) > longest {
+			name = strings.ToValidUTF8(name[:longest], "") + "…"
+		}
+		names = append(names, fmt.Sprintf("%q", name))
+	}
+	slices.Sort(names)
+	switch {
+	case len(names) == 0:
+		return "none"
+	case len(names) > most:
+		names = append(names[:most], "…")
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dayone/dayone/internal/dynamostore"
+	"github.com/dayone/dayone/internal/okta"
+	"github.com/dayone/dayone/internal/okta/oktasim"
+	"github.com/dayone/dayone/internal/queue"
+	"github.com/dayone/dayone/internal/testenv"
+)
+
+// sampleID is the request id in testdata/scheduler-event.json.
+const sampleID = "0194f3a2-7b1c-7def-8abc-1234567890ab"
+
+// world is a worker handler over a fresh dynalite table and an Okta
+// simulator, plus a service that schedules requests the way the web does.
+type world struct {
+	db      *dynamodb.Client
+	table   string
+	store   *dynamostore.Store
+	sim     *oktasim.Server
+	handler *handler
+	logs    *syncBuffer
+	web     *queue.Service
+	armed   *recordingScheduler
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{db: testenv.DynamoClient(t), table: testenv.TableName(t)}
+	ctx := context.Background()
+	if err := dynamostore.CreateTable(ctx, w.db, w.table); err != nil {
+		t.Fatal(err)
+	}
+	w.store = dynamostore.New(w.db, w.table, dynamostore.Options{})
+
+	w.sim = oktasim.NewServer()
+	t.Cleanup(w.sim.Close)
+	client, err := okta.New(okta.Config{OrgURL: w.sim.URL, Token: w.sim.Token,
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	w.logs = &syncBuffer{}
+	svc := queue.NewService(w.store, refusingScheduler{}, client.Accounts(), queue.Config{})
+	w.handler = &handler{fire: svc.Fire, log: slog.New(slog.NewJSONHandler(w.logs, nil))}
+	w.armed = &recordingScheduler{}
+	w.web = schedulingService(w.store, w.armed)
+	return w
+}
+
+// schedulingService schedules requests as the web does. Its clock runs ten
+// minutes behind, so that it accepts a start one minute ago: a request that
+// the worker, on the real clock, finds due.
+func schedulingService(store queue.Store, sched queue.Scheduler) *queue.Service {
+	return queue.NewService(store, sched, nil, queue.Config{
+		Clock: func() time.Time { return time.Now().Add(-10 * time.Minute) },
+	})
+}
+
+// scheduleDue schedules an activation of login that is due a minute ago, in
+// Europe/Berlin, and returns the request.
+func scheduleDue(t *testing.T, web *queue.Service, login string) *queue.Request {
+	t.Helper()
+	loc, err := queue.LoadZone("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Now().Add(-time.Minute).In(loc)
+	r, err := web.Schedule(context.Background(), queue.ScheduleInput{
+		Login:     login,
+		Start:     due.Format("2006-01-02T15:04:05"),
+		TimeZone:  "Europe/Berlin",
+		Offset:    due.Format("-07:00"), // used only when the wall clock repeats
+		SendEmail: true,
+		Actor:     "helpdesk@example.com",
+	})
+	if err != nil {
+		t.Fatalf("schedule %s: %v", login, err)
+	}
+	return r
+}
+
+func (w *world) get(t *testing.T, id string) *queue.Request {
+	t.Helper()
+	r, err := w.store.Get(context.Background(), id)
+	if err != nil {
+		t.Fatalf("get %s: %v", id, err)
+	}
+	return r
+}
+
+// recordingScheduler is the scheduling side's Scheduler: it accepts every
+// trigger and remembers the ids.
+type recordingScheduler struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+var _ queue.Scheduler = (*recordingScheduler)(nil)
+
+func (s *recordingScheduler) Schedule(_ context.Context, r *queue.Request) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids = append(s.ids, r.ID)
+	return nil
+}
+
+func (s *recordingScheduler) Reschedule(context.Context, *queue.Request) error { return nil }
+func (s *recordingScheduler) Cancel(context.Context, string) error             { return nil }
+
+// syncBuffer collects log output written from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
