@@ -53,7 +53,7 @@ type Config struct {
 const (
 	DefaultMaxRetryAttempts int32 = 10
 	DefaultMaxEventAge            = time.Hour
-	DefaultDirectWithin           = 2 * time.Minute
+	DefaultDirectWithin           = queue.EarlyTolerance
 )
 
 // The settings' names, as the errors of New spell them.
@@ -115,7 +115,11 @@ func (c Config) check() error {
 	add(c.MaxEventAge >= time.Minute && c.MaxEventAge <= 24*time.Hour &&
 		c.MaxEventAge%time.Second == 0,
 		"max event age %s is not whole seconds from 60 s to 24 h", c.MaxEventAge)
-	add(c.DirectWithin > 0, "direct-invoke window %s is not positive", c.DirectWithin)
+	// A direct invoke of a request due later than the queue's early
+	// tolerance would find it not yet due, and nothing would come back.
+	add(c.DirectWithin > 0 && c.DirectWithin <= queue.EarlyTolerance,
+		"direct-invoke window %s is not between 0 and %s", c.DirectWithin,
+		queue.EarlyTolerance)
 	add(c.Invoker != nil, "an Invoker is required")
 
 	if err := errors.Join(errs...); err != nil {

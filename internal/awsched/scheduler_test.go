@@ -296,7 +296,8 @@ func TestRequestsDueSoonGoStraightToTheWorker(t *testing.T) {
 		due    time.Time
 		direct bool
 	}{
-		{"in 90 seconds", now.Add(90 * time.Second), true},
+		{"in 45 seconds", now.Add(45 * time.Second), true},
+		{"in 90 seconds, which the worker would not yet take", now.Add(90 * time.Second), false},
 		{"exactly at the window's end", now.Add(awsched.DefaultDirectWithin), true},
 		{"already past", now.Add(-time.Hour), true},
 		{"a second after the window", now.Add(awsched.DefaultDirectWithin + time.Second), false},

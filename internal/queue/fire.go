@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // workerActor is the actor of the events the worker records.
@@ -50,7 +51,18 @@ func (s *Service) fire(ctx context.Context, id string, takeOver bool) (*Request,
 		return s.lostClaim(ctx, id, err)
 	}
 
-	return s.finish(ctx, r, s.activate(ctx, r))
+	attempt, cancel := withReserve(ctx, outcomeReserve)
+	defer cancel()
+	return s.finish(ctx, r, s.activate(attempt, r))
+}
+
+// withReserve ends the returned context reserve before ctx's own deadline.
+func withReserve(ctx context.Context, reserve time.Duration) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-reserve))
 }
 
 // claimable reports whether this delivery may take the request.
@@ -58,7 +70,7 @@ func (s *Service) claimable(r *Request, takeOver bool) bool {
 	now := s.now()
 	switch r.Status {
 	case StatusScheduled:
-		return !now.Before(r.DueAt.Add(-earlyTolerance))
+		return !now.Before(r.DueAt.Add(-EarlyTolerance))
 	case StatusRunning:
 		return takeOver || now.After(r.ClaimedAt.Add(s.cfg.Lease))
 	}

@@ -409,3 +409,27 @@ func TestResumeTakesOverAFreshClaim(t *testing.T) {
 		t.Errorf("Resume of a finished request changed it: %v", err)
 	}
 }
+
+func TestASlowDirectoryLeavesTimeToRecordTheOutcome(t *testing.T) {
+	f := newFixture(t, queue.Config{})
+	f.accounts.AddUser("slow@example.com", "STAGED")
+	f.accounts.FindHook = func(ctx context.Context, _ string) error {
+		<-ctx.Done() // Okta answers only after the attempt's time is up
+		return fmt.Errorf("%w: %w", queue.ErrTemporary, ctx.Err())
+	}
+	r := f.schedule(t, "slow@example.com", c3Start, true)
+	f.clock.Set(r.DueAt)
+
+	// Like a Lambda invocation: the whole attempt has a deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 5500*time.Millisecond)
+	defer cancel()
+	_, err := f.svc.Fire(ctx, r.ID)
+	if !errors.Is(err, queue.ErrTemporary) {
+		t.Fatalf("fire: %v, want a temporary error", err)
+	}
+	got := f.get(t, r.ID)
+	if got.Status != queue.StatusScheduled || got.Attempts != 1 {
+		t.Errorf("after the cut attempt: %s with %d attempts, want scheduled with 1",
+			got.Status, got.Attempts)
+	}
+}

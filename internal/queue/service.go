@@ -29,8 +29,14 @@ const (
 	DefaultMaxAttempts = 5
 	DefaultLease       = 15 * time.Minute
 
-	// earlyTolerance is how early a trigger may fire and still count as due.
-	earlyTolerance = time.Minute
+	// EarlyTolerance is how early a delivery may come and still count as due.
+	// A trigger that hands a request to the worker directly instead of
+	// scheduling it must do so only within this window.
+	EarlyTolerance = time.Minute
+
+	// outcomeReserve is the part of an attempt's deadline kept for recording
+	// its outcome, so that a slow Okta does not leave the request running.
+	outcomeReserve = 5 * time.Second
 
 	maxLoginLength = 100
 )
