@@ -200,6 +200,12 @@ func (s *Service) Reschedule(ctx context.Context, id string, in RescheduleInput)
 	if err != nil {
 		return r, err
 	}
+	// The store keeps the old time until the trigger has moved, so a trigger
+	// that fires at once would still see the old time and do nothing.
+	if start.DueAt.Before(s.now().Add(EarlyTolerance)) {
+		return r, invalid("start", "%s is less than a minute ahead; "+
+			"cancel the request and use Activate now instead", describeStart(start))
+	}
 
 	next := r.Clone()
 	next.Start, next.TimeZone = start.Wall, start.Zone

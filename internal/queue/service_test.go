@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dayone/dayone/internal/queue"
 	"github.com/dayone/dayone/internal/queue/queuetest"
@@ -318,4 +319,22 @@ func TestListLimit(t *testing.T) {
 		t.Errorf("List by 1 = %d requests, cursor %q, %v",
 			len(page.Requests), page.NextCursor, err)
 	}
+}
+
+func TestRescheduleToWithinAMinuteIsRefused(t *testing.T) {
+	f := newFixture(t, queue.Config{})
+	r := f.schedule(t, "ada@example.com", c3Start, true)
+
+	soon := marchNow.Add(30 * time.Second).In(berlin(t)).Format("2006-01-02T15:04:05")
+	_, err := f.svc.Reschedule(context.Background(), r.ID, queue.RescheduleInput{
+		Start: soon, TimeZone: "Europe/Berlin", Actor: "helpdesk@example.com"})
+	var input *queue.InputError
+	if !errors.As(err, &input) || input.Field != "start" ||
+		!strings.Contains(input.Message, "Activate now") {
+		t.Fatalf("reschedule to 30 s ahead: %v, want an input error pointing to Activate now", err)
+	}
+	if len(f.sched.Calls()) != 1 {
+		t.Errorf("the scheduler was called: %v", f.sched.Calls())
+	}
+	queuetest.SameRequest(t, f.get(t, r.ID), r)
 }
