@@ -14,6 +14,10 @@ const (
 	groupSchedules = "Sub:arn:${AWS::Partition}:scheduler:${AWS::Region}:" +
 		"${AWS::AccountId}:schedule/${ScheduleGroup}/*"
 	worker = "GetAtt:Worker.Arn"
+	// The worker's ARN from its fixed name, where Fn::GetAtt would close a
+	// circle of references.
+	workerByName = "Sub:arn:${AWS::Partition}:lambda:${AWS::Region}:" +
+		"${AWS::AccountId}:function:${AWS::StackName}-worker"
 )
 
 var storeActions = []string{
@@ -25,7 +29,7 @@ var storeActions = []string{
 // more. A change here is a change of dayone's permissions; review it so.
 var wantGrants = map[string][]string{
 	"SchedulerRole": {
-		grant("lambda:InvokeFunction", worker),
+		grant("lambda:InvokeFunction", workerByName),
 		grant("sqs:SendMessage", "GetAtt:SchedulerDLQ.Arn"),
 	},
 	"WorkerRole": concat(
@@ -34,7 +38,11 @@ var wantGrants = map[string][]string{
 			grant("secretsmanager:GetSecretValue", "Ref:OktaTokenSecret"),
 			// The async OnFailure destination sends with the function's role.
 			grant("sqs:SendMessage", "GetAtt:WorkerDLQ.Arn"),
+			// Retries of failed attempts: one-time schedules of the group.
+			grant("iam:PassRole", "GetAtt:SchedulerRole.Arn"),
 		},
+		grants([]string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule"},
+			groupSchedules),
 		grants([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
 			"GetAtt:WorkerLogGroup.Arn"),
 	),
@@ -193,21 +201,23 @@ func TestSchedulerRoleTrustsOnlyThisAccountsScheduler(t *testing.T) {
 
 func TestPassRoleOnlyToTheScheduler(t *testing.T) {
 	tmpl := raw(t)
-	found := false
-	for _, st := range statements(t, tmpl, "WebRole") {
-		for _, a := range list(st["Action"]) {
-			if canon(a) != "iam:PassRole" {
-				continue
-			}
-			found = true
-			got := canon(get(st, "Condition", "StringEquals", "iam:PassedToService"))
-			if got != "scheduler.amazonaws.com" || len(list(st["Action"])) != 1 {
-				t.Errorf("PassRole statement %v: want it alone, with iam:PassedToService "+
-					"scheduler.amazonaws.com", st)
+	for _, role := range []string{"WebRole", "WorkerRole"} {
+		found := false
+		for _, st := range statements(t, tmpl, role) {
+			for _, a := range list(st["Action"]) {
+				if canon(a) != "iam:PassRole" {
+					continue
+				}
+				found = true
+				got := canon(get(st, "Condition", "StringEquals", "iam:PassedToService"))
+				if got != "scheduler.amazonaws.com" || len(list(st["Action"])) != 1 {
+					t.Errorf("%s PassRole statement %v: want it alone, with "+
+						"iam:PassedToService scheduler.amazonaws.com", role, st)
+				}
 			}
 		}
-	}
-	if !found {
-		t.Error("the web role cannot pass the scheduler role")
+		if !found {
+			t.Errorf("the %s cannot pass the scheduler role", role)
+		}
 	}
 }

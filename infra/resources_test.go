@@ -30,9 +30,13 @@ func TestFunctions(t *testing.T) {
 		env      map[string]string // variable → canonical raw value
 	}{
 		{"Worker", true, map[string]string{
-			"DAYONE_TABLE":          "Ref:Table",
-			"OKTA_ORG_URL":          "Ref:OktaOrgUrl",
-			"OKTA_TOKEN_SECRET_ARN": "Ref:OktaTokenSecret",
+			"DAYONE_TABLE":              "Ref:Table",
+			"OKTA_ORG_URL":              "Ref:OktaOrgUrl",
+			"OKTA_TOKEN_SECRET_ARN":     "Ref:OktaTokenSecret",
+			"DAYONE_SCHEDULE_GROUP":     "Ref:ScheduleGroup",
+			"DAYONE_WORKER_ARN":         workerByName,
+			"DAYONE_SCHEDULER_ROLE_ARN": "GetAtt:SchedulerRole.Arn",
+			"DAYONE_SCHEDULER_DLQ_ARN":  "GetAtt:SchedulerDLQ.Arn",
 		}},
 		{"Web", false, map[string]string{
 			"DAYONE_TABLE":              "Ref:Table",
@@ -302,5 +306,15 @@ func TestShortFormTagsAreRead(t *testing.T) {
 		"d": "GetAtt:W.Arn"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("read %v, want %v", got, want)
+	}
+}
+
+// The worker's ARN built from its name (workerByName) must name the worker.
+func TestWorkerARNByNameMatchesTheFunctionName(t *testing.T) {
+	props := resource(t, raw(t), "Worker", "AWS::Serverless::Function")
+	name := strings.TrimPrefix(canon(props["FunctionName"]), "Sub:")
+	if name != "${AWS::StackName}-worker" || !strings.HasSuffix(workerByName, ":function:"+name) {
+		t.Errorf("FunctionName %s; the ARN built from it, %s, would name another function",
+			canon(props["FunctionName"]), workerByName)
 	}
 }

@@ -12,9 +12,11 @@ type activateBody struct {
 	SendEmail *bool  `json:"send_email"` // nil: the configured default
 }
 
-// apiCreateActivation activates a user now: 200 with the request in its final
-// state, also when the activation failed; 502 with the request when Okta
-// failed for a reason that may pass.
+// apiCreateActivation activates a user now: 200 with the request as the
+// attempt left it, also when the activation failed, and when Okta failed for
+// a reason that may pass and a retry is armed (the request is scheduled and
+// its result names the retry's time); 502 with the request when no retry
+// could be armed.
 func (h *handler) apiCreateActivation(w http.ResponseWriter, r *http.Request) {
 	var b activateBody
 	if err := decodeJSON(r, &b); err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -278,9 +279,33 @@ func TestAPIActivateNow(t *testing.T) {
 	}
 }
 
-func TestAPIActivateNowWhenOktaIsDownIs502WithTheRequest(t *testing.T) {
+// Okta fails for a reason that may pass: the service arms a retry, and the
+// API answers 200 with the request scheduled, saying when.
+func TestAPIActivateNowWhenOktaIsDownSchedulesARetry(t *testing.T) {
 	f := newFixture(t)
 	f.accounts.ActivateHook = func(context.Context, string) error { return errTemporary{} }
+	res := f.postJSON(t, "/api/activations", `{"login":"anna.schmidt@example.com"}`)
+	got := decode[requestJSON](t, res.body)
+	if res.status != http.StatusOK {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	const want = "attempt 1 failed, will retry at 09:00:30 UTC: activation failed: " +
+		"okta: 503 from Okta"
+	if got.Status != queue.StatusScheduled || got.Attempts != 1 || got.Result != want {
+		t.Errorf("request %+v; want scheduled after 1 attempt, %q", got, want)
+	}
+	retries := f.sched.Retries()
+	if len(retries) != 1 || retries[0].ID != got.ID ||
+		!retries[0].At.Equal(fixedNow.Add(30*time.Second)) {
+		t.Errorf("retries %+v; want one of %s at 09:00:30", retries, got.ID)
+	}
+}
+
+// Only when no retry could be armed is it a 502, with the request.
+func TestAPIActivateNowWithoutARetryIs502WithTheRequest(t *testing.T) {
+	f := newFixture(t)
+	f.accounts.ActivateHook = func(context.Context, string) error { return errTemporary{} }
+	f.sched.RetryErr = errors.New("awsched: create schedule: AccessDeniedException")
 	res := f.postJSON(t, "/api/activations", `{"login":"anna.schmidt@example.com"}`)
 	got := decode[apiError](t, res.body)
 	if res.status != http.StatusBadGateway || got.Request == nil {
@@ -289,6 +314,9 @@ func TestAPIActivateNowWhenOktaIsDownIs502WithTheRequest(t *testing.T) {
 	if got.Request.Status != queue.StatusScheduled || got.Request.Attempts != 1 ||
 		!strings.Contains(got.Request.Result, "okta: 503 from Okta") {
 		t.Errorf("request %+v", got.Request)
+	}
+	if strings.Contains(got.Error, "AccessDenied") || !strings.Contains(got.Error, "try again") {
+		t.Errorf("error %q; want words safe to show, saying to try again", got.Error)
 	}
 }
 

@@ -62,8 +62,11 @@ func describe(err error, reqID string) problem {
 	case errors.Is(err, queue.ErrConflict):
 		return problem{Status: http.StatusConflict, Message: conflictMessage(err)}
 	case errors.Is(err, queue.ErrTemporary):
-		return problem{Status: http.StatusBadGateway, Message: "Okta failed for a reason " +
-			"that may pass (outage, rate limit or network); the request records the attempt"}
+		// Fire arms a retry itself and returns no error then: this one has
+		// none armed.
+		return problem{Status: http.StatusBadGateway, Message: "Okta or the scheduler " +
+			"failed for a reason that may pass (outage, rate limit or network) and no " +
+			"retry could be arranged; the request records the attempt: try again later"}
 	case errors.As(err, &upstream):
 		return problem{Status: http.StatusBadGateway, Message: upstream.msg}
 	}

@@ -296,6 +296,28 @@ func TestActivateNowFormWhenOktaIsDown(t *testing.T) {
 		return errTemporary{}
 	}
 	res := f.postForm(t, "/activations", url.Values{"login": {stagedUsers[0]}})
+	p := parsePage(t, f.follow(t, res).body)
+	if got := p.text("request-status"); got != "scheduled" {
+		t.Errorf("status %q", got)
+	}
+	const result = "attempt 1 failed, will retry at 09:00:30 UTC: user lookup failed"
+	if got := p.text("request-result"); !strings.HasPrefix(got, result) {
+		t.Errorf("result %q, want it to start %q", got, result)
+	}
+	want := "Activate now did not activate the account yet; dayone will retry it on " +
+		"its own: " + result
+	if got := p.text("flash"); !strings.HasPrefix(got, want) {
+		t.Errorf("flash %q, want it to start %q", got, want)
+	}
+}
+
+func TestActivateNowFormWhenNoRetryCanBeArmed(t *testing.T) {
+	f := newFixture(t)
+	f.accounts.FindHook = func(context.Context, string) error {
+		return errTemporary{}
+	}
+	f.sched.RetryErr = errors.New("localsched: the scheduler is stopped")
+	res := f.postForm(t, "/activations", url.Values{"login": {stagedUsers[0]}})
 	if res.status != http.StatusBadGateway {
 		t.Fatalf("status %d", res.status)
 	}
@@ -579,6 +601,7 @@ func TestFailuresAreLoggedOnceAtTheirLevel(t *testing.T) {
 	f := newFixture(t)
 	f.postForm(t, "/requests", url.Values{"login": {""}, "start": {"2027-07-01T09:00"}})
 	f.accounts.FindHook = func(context.Context, string) error { return errTemporary{} }
+	f.sched.RetryErr = errors.New("localsched: the scheduler is stopped")
 	res := f.postJSON(t, "/api/activations", `{"login":"anna.schmidt@example.com"}`)
 
 	logs := f.logs.String()

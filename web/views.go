@@ -172,8 +172,12 @@ func flash(done string, r *queue.Request) string {
 	case "cancelled":
 		return "Cancelled; the account of " + r.Login + " will not be activated by dayone"
 	case "activated":
-		if r.Status == queue.StatusActivated {
+		switch r.Status {
+		case queue.StatusActivated:
 			return "Activate now: " + r.Result
+		case queue.StatusScheduled:
+			return "Activate now did not activate the account yet; " +
+				"dayone will retry it on its own: " + r.Result
 		}
 		return fmt.Sprintf("Activate now did not activate the account (%s): %s",
 			r.Status, r.Result)

@@ -33,6 +33,10 @@ type env struct {
 	Sim *oktasim.Server
 
 	Clock queue.Clock // default time.Now
+
+	// retryDelay, when set, replaces queue.DefaultRetryDelay, so that tests
+	// see a retry after a temporary failure within moments.
+	retryDelay func(attempt int) time.Duration
 }
 
 // app is dayone built from its settings, ready to serve.
@@ -79,6 +83,7 @@ func build(ctx context.Context, cfg config, e env) (a *app, err error) {
 		LoginDomains:  cfg.LoginDomains,
 		AllowReenable: cfg.AllowReenable,
 		Clock:         e.Clock,
+		RetryDelay:    e.retryDelay,
 	}
 	if cfg.AWS.EventBridge() {
 		a.svc, err = cloud.service(store, dir.accounts, qcfg)

@@ -23,7 +23,17 @@ import (
 const (
 	testGroup     = "dayone"
 	testWorkerARN = "arn:aws:lambda:eu-central-1:123456789012:function:dayone-worker"
+	testRoleARN   = "arn:aws:iam::123456789012:role/dayone-scheduler"
+	testDLQARN    = "arn:aws:sqs:eu-central-1:123456789012:dayone-dlq"
 )
+
+// noInvoke is the worker stand-in's Invoker: like the real worker's, its
+// scheduler only arms retries, which never invoke directly.
+type noInvoke struct{}
+
+func (noInvoke) InvokeAsync(context.Context, string) error {
+	return errors.New("the worker does not invoke itself")
+}
 
 // awsWorld is the AWS path on this machine: dynalite for DynamoDB, a
 // stand-in of EventBridge Scheduler, and a stand-in of the Lambda Invoke API
@@ -47,7 +57,7 @@ func newAWSWorld(t *testing.T) *awsWorld {
 	t.Cleanup(w.sched.Close)
 	t.Setenv("AWS_ENDPOINT_URL_SCHEDULER", w.sched.URL)
 
-	w.worker = newWorkerStandIn(t, table, w.sim)
+	w.worker = newWorkerStandIn(t, table, w.sim, w.sched)
 	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", w.worker.server.URL)
 
 	w.settings = map[string]string{
@@ -55,8 +65,8 @@ func newAWSWorld(t *testing.T) *awsWorld {
 		"DAYONE_CREATE_TABLE":       "true",
 		"DAYONE_SCHEDULE_GROUP":     testGroup,
 		"DAYONE_WORKER_ARN":         testWorkerARN,
-		"DAYONE_SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/dayone-scheduler",
-		"DAYONE_SCHEDULER_DLQ_ARN":  "arn:aws:sqs:eu-central-1:123456789012:dayone-dlq",
+		"DAYONE_SCHEDULER_ROLE_ARN": testRoleARN,
+		"DAYONE_SCHEDULER_DLQ_ARN":  testDLQARN,
 	}
 	return w
 }
@@ -73,14 +83,24 @@ type workerStandIn struct {
 	async   sync.WaitGroup
 }
 
-func newWorkerStandIn(t *testing.T, table string, sim *oktasim.Server) *workerStandIn {
+// newWorkerStandIn returns a worker that arms its retries on stub, as the
+// real worker does.
+func newWorkerStandIn(t *testing.T, table string, sim *oktasim.Server,
+	stub *schedulerstub.Server) *workerStandIn {
 	client, err := okta.New(okta.Config{OrgURL: sim.URL, Token: sim.Token})
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := dynamostore.New(testenv.DynamoClient(t), table, dynamostore.Options{})
 	w := &workerStandIn{at: time.Now}
-	w.svc = queue.NewService(store, nil, client.Accounts(), queue.Config{
+	sched, err := awsched.New(stub.Client(), awsched.Config{
+		GroupName: testGroup, WorkerARN: testWorkerARN, RoleARN: testRoleARN,
+		DeadLetterARN: testDLQARN, Invoker: noInvoke{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc = queue.NewService(store, sched, client.Accounts(), queue.Config{
 		Clock: func() time.Time { return w.at() },
 	})
 	w.server = httptest.NewServer(http.HandlerFunc(w.invoke))
@@ -203,6 +223,39 @@ func TestEventBridgeModeActivatesNowInTheWorker(t *testing.T) {
 	}
 }
 
+// Activate now while Okta fails for a reason that may pass: the worker arms
+// a retry schedule in UTC and the web answers 200 with the request
+// scheduled; the schedule's delivery then activates.
+func TestEventBridgeModeActivateNowWhileOktaFailsArmsARetry(t *testing.T) {
+	world := newAWSWorld(t)
+	dayone := startDayone(t, world.settings, nil, &syncBuffer{})
+
+	world.sim.FailNext(4, 503) // every attempt of the Okta client's first call
+	res := dayone.postJSON(t, "/api/activations",
+		map[string]any{"login": "alan.turing@example.com"})
+	got := decodeRequest(t, res)
+	if res.status != http.StatusOK || got.Status != "scheduled" || got.Attempts != 1 ||
+		!strings.Contains(got.Result, "attempt 1 failed, will retry at ") {
+		t.Fatalf("activate now while Okta fails: %d %s", res.status, res.body)
+	}
+	st, ok := world.sched.Schedule(testGroup, awsched.ScheduleName(got.ID))
+	if !ok || st.ScheduleExpressionTimezone != "UTC" ||
+		!strings.HasPrefix(st.ScheduleExpression, "at(") {
+		t.Fatalf("retry schedule %+v, %t; want an at() in UTC", st, ok)
+	}
+
+	input, err := world.sched.Fire(testGroup, awsched.ScheduleName(got.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, world.worker, input)
+	if got := decodeRequest(t, dayone.get(t, "/api/requests/"+got.ID)); got.Status !=
+		"activated" || got.Attempts != 2 {
+		t.Fatalf("after the retry: %+v", got)
+	}
+	assertActivatedOnce(t, world.sim, "alan.turing@example.com")
+}
+
 func TestEventBridgeModeFiresASoonRequestDirectlyAndCancelDeletes(t *testing.T) {
 	world := newAWSWorld(t)
 	dayone := startDayone(t, world.settings, nil, &syncBuffer{})
@@ -243,8 +296,7 @@ func deliver(t *testing.T, w *workerStandIn, input string) {
 	if err := json.Unmarshal([]byte(input), &event); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Fire(context.Background(), event.RequestID); err != nil &&
-		!errors.Is(err, queue.ErrTemporary) {
+	if _, err := w.svc.Fire(context.Background(), event.RequestID); err != nil {
 		t.Fatalf("fire: %v", err)
 	}
 }

@@ -66,6 +66,37 @@ func TestLocalModeSchedulesAndActivatesOverRealHTTP(t *testing.T) {
 	assertActivatedOnce(t, sim, "alan.turing@example.com")
 }
 
+// Activate now while Okta fails for a reason that may pass: the request
+// comes back scheduled with the retry's time, and the in-process timers
+// activate it then, with no one asking again.
+func TestActivateNowRetriesATemporaryOktaFailure(t *testing.T) {
+	sim := oktasim.NewServer(oktasim.WithDemoUsers("example.com"))
+	defer sim.Close()
+	const delay = 300 * time.Millisecond
+	dayone := startDayoneWith(t, localSettings(t), env{Sim: sim,
+		retryDelay: func(int) time.Duration { return delay }}, &syncBuffer{})
+
+	sim.FailNext(4, 503) // every attempt of the Okta client's first call
+	res := dayone.postJSON(t, "/api/activations",
+		map[string]any{"login": "alan.turing@example.com"})
+	got := decodeRequest(t, res)
+	if res.status != http.StatusOK || got.Status != "scheduled" || got.Attempts != 1 ||
+		!strings.Contains(got.Result, "attempt 1 failed, will retry at ") ||
+		!strings.Contains(got.Result, "503") {
+		t.Fatalf("activate now while Okta fails: %d %+v; want 200, scheduled, "+
+			"saying when it retries", res.status, got)
+	}
+	if n := sim.ActivateCalls("alan.turing@example.com"); n != 0 {
+		t.Fatalf("%d activate calls during the outage", n)
+	}
+
+	done := dayone.waitStatus(t, got.ID, "activated", 15*time.Second)
+	if done.Attempts != 2 || done.Result != "activated; Okta sent the activation email" {
+		t.Errorf("after the retry: %+v; want activated at the second attempt", done)
+	}
+	assertActivatedOnce(t, sim, "alan.turing@example.com")
+}
+
 func assertActivatedOnce(t *testing.T, sim *oktasim.Server, login string) {
 	t.Helper()
 	u, ok := sim.User(login)

@@ -29,13 +29,20 @@ type instance struct {
 func startDayone(t *testing.T, settings map[string]string, sim *oktasim.Server,
 	logs io.Writer) *instance {
 	t.Helper()
+	return startDayoneWith(t, settings, env{Sim: sim}, logs)
+}
+
+// startDayoneWith is startDayone with more of env; its Logger writes to logs.
+func startDayoneWith(t *testing.T, settings map[string]string, e env,
+	logs io.Writer) *instance {
+	t.Helper()
 	cfg, err := loadConfig(envOf(settings))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := build(ctx, cfg, env{Logger: log, Sim: sim})
+	e.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := build(ctx, cfg, e)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

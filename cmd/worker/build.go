@@ -9,8 +9,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/dayone/dayone/internal/awsched"
 	"github.com/dayone/dayone/internal/awsconfig"
 	"github.com/dayone/dayone/internal/dynamostore"
 	"github.com/dayone/dayone/internal/okta"
@@ -23,7 +25,8 @@ import (
 const initTimeout = 8 * time.Second
 
 // build makes the worker's dependencies once, at cold start, in this order:
-// AWS configuration, store, Okta token and client, service, handler.
+// AWS configuration, store, Okta token and client, scheduler, service,
+// handler.
 func build(ctx context.Context, cfg config, log *slog.Logger) (*handler, error) {
 	ctx, cancel := context.WithTimeout(ctx, initTimeout)
 	defer cancel()
@@ -41,11 +44,38 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*handler, error) 
 		return nil, err
 	}
 
-	svc := queue.NewService(store, refusingScheduler{}, accounts, queue.Config{
+	sched, err := newScheduler(cfg, awsCfg, log)
+	if err != nil {
+		return nil, err
+	}
+
+	svc := queue.NewService(store, sched, accounts, queue.Config{
 		DefaultZone:   cfg.TimeZone,
 		AllowReenable: cfg.AllowReenable,
 	})
 	return &handler{fire: svc.Fire, log: log}, nil
+}
+
+// newScheduler returns the EventBridge Scheduler adapter that arms the
+// retries of failed attempts. Without scheduler settings (outside AWS only)
+// it returns refusingScheduler, and says so in the log.
+func newScheduler(cfg config, awsCfg aws.Config, log *slog.Logger) (queue.Scheduler, error) {
+	if !cfg.armsRetries() {
+		log.Warn("no scheduler settings: a failed attempt is retried only by " +
+			"the platform's retries of the delivery")
+		return refusingScheduler{}, nil
+	}
+	sched, err := awsched.New(scheduler.NewFromConfig(awsCfg), awsched.Config{
+		GroupName:     cfg.ScheduleGroup,
+		WorkerARN:     cfg.WorkerARN,
+		RoleARN:       cfg.RoleARN,
+		DeadLetterARN: cfg.DeadLetterARN,
+		Invoker:       noDirectInvoke{},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	return sched, nil
 }
 
 // newStore returns the DynamoDB store, creating its table first when asked.
@@ -79,13 +109,20 @@ func newAccounts(ctx context.Context, cfg config, awsCfg aws.Config) (queue.Acco
 	return client.Accounts(), nil
 }
 
-// errNoScheduling is what the worker's Scheduler port answers.
-var errNoScheduling = errors.New("worker: the worker arms no triggers; " +
+// errNoScheduling is what the worker's Scheduler ports answer to what the
+// worker never asks of them.
+var errNoScheduling = errors.New("worker: the worker arms no first triggers; " +
 	"scheduling belongs to the web function")
 
-// refusingScheduler is the worker's Scheduler port. The worker only fires
-// requests whose trigger the web function armed; Fire never schedules, so
-// a call here would be a bug, and it fails loudly instead of arming anything.
+// errNoRetry is what refusingScheduler answers to Retry.
+var errNoRetry = errors.New("worker: no scheduler is configured to arm the retry " +
+	"(set " + envGroup + " and the other scheduler settings)")
+
+// refusingScheduler is the worker's Scheduler port outside AWS when no
+// scheduler settings are given. Fire only ever calls Retry; it fails, so
+// that Fire returns an error wrapping queue.ErrTemporary and the handler a
+// *TemporaryError: the platform's retry of the delivery is the fallback.
+// The other calls would be a bug, and fail loudly instead of arming anything.
 type refusingScheduler struct{}
 
 var _ queue.Scheduler = refusingScheduler{}
@@ -99,3 +136,18 @@ func (refusingScheduler) Reschedule(context.Context, *queue.Request) error {
 }
 
 func (refusingScheduler) Cancel(context.Context, string) error { return errNoScheduling }
+
+func (refusingScheduler) Retry(context.Context, *queue.Request, time.Time) error {
+	return errNoRetry
+}
+
+// noDirectInvoke is the Invoker of the worker's awsched.Scheduler. awsched
+// invokes directly only from Schedule and Reschedule, for a request due
+// within moments; the worker's service calls neither (Fire only calls
+// Retry, which always creates a schedule, so that the back-off holds).
+// The worker never invokes itself.
+type noDirectInvoke struct{}
+
+var _ awsched.Invoker = noDirectInvoke{}
+
+func (noDirectInvoke) InvokeAsync(context.Context, string) error { return errNoScheduling }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dayone/dayone/internal/awsched/schedulerstub"
 	"github.com/dayone/dayone/internal/dynamostore"
 	"github.com/dayone/dayone/internal/okta/oktasim"
 	"github.com/dayone/dayone/internal/queue"
@@ -123,5 +124,74 @@ func TestBuildRefusesBadOrgURL(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "OKTA_ORG_URL") ||
 		strings.Contains(err.Error(), fakeToken) {
 		t.Errorf("build: %v; want an error naming OKTA_ORG_URL without the token", err)
+	}
+}
+
+// TestBuildArmsRetriesOnTheScheduler builds the worker with the scheduler
+// settings, the SDK aimed at a stand-in of EventBridge Scheduler: a
+// temporary failure leaves a retry schedule and no error for Lambda.
+func TestBuildArmsRetriesOnTheScheduler(t *testing.T) {
+	sim := oktasim.NewServer()
+	t.Cleanup(sim.Close)
+	awsEnv(t, &secretsStandIn{value: `{"token":"` + sim.Token + `"}`})
+	stub := schedulerstub.NewServer()
+	t.Cleanup(stub.Close)
+	stub.CreateGroup(testGroup)
+	t.Setenv("AWS_ENDPOINT_URL_SCHEDULER", stub.URL)
+
+	table := testenv.TableName(t)
+	logs := &syncBuffer{}
+	h, err := build(context.Background(), config{
+		Table: table, CreateTable: true, OktaOrgURL: sim.URL, TokenARN: tokenARN,
+		TimeZone: "Europe/Berlin", ScheduleGroup: testGroup, RoleARN: testRoleARN,
+		DeadLetterARN: testDLQARN, WorkerARN: testWorkerARN,
+	}, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if strings.Contains(logs.String(), "no scheduler settings") {
+		t.Errorf("the worker says it has no scheduler:\n%s", logs)
+	}
+
+	store := dynamostore.New(testenv.DynamoClient(t), table, dynamostore.Options{})
+	login := "ada.lovelace@example.com"
+	sim.AddUser(login, oktasim.StatusStaged)
+	r := scheduleDue(t, schedulingService(store, &recordingScheduler{}), login)
+	sim.FailNext(4, 503)
+	if err := h.Handle(context.Background(), eventFor(t, r.ID)); err != nil {
+		t.Fatalf("Handle: %v; want nil with the retry armed", err)
+	}
+	got, err := store.Get(context.Background(), r.ID)
+	if err != nil || got.Status != queue.StatusScheduled {
+		t.Fatalf("request %+v, %v; want scheduled again", got, err)
+	}
+	assertRetrySchedule(t, stub, r.ID, retryTime(t, got))
+}
+
+func TestBuildWithoutSchedulerSaysSo(t *testing.T) {
+	awsEnv(t, &secretsStandIn{})
+	logs := &syncBuffer{}
+	_, err := build(context.Background(), config{
+		Table: testenv.TableName(t), OktaOrgURL: "https://acme.okta.com", Token: fakeToken,
+		TimeZone: "UTC",
+	}, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if !strings.Contains(logs.String(), `"msg":"no scheduler settings: a failed attempt`) {
+		t.Errorf("the start-up log does not say retries are not armed:\n%s", logs)
+	}
+}
+
+func TestBuildRefusesBadSchedulerSettings(t *testing.T) {
+	awsEnv(t, &secretsStandIn{})
+	_, err := build(context.Background(), config{
+		Table: testenv.TableName(t), OktaOrgURL: "https://acme.okta.com", Token: fakeToken,
+		TimeZone: "UTC", ScheduleGroup: testGroup, RoleARN: "dayone-scheduler",
+		DeadLetterARN: testDLQARN, WorkerARN: testWorkerARN,
+	}, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), envRoleARN) ||
+		!strings.HasPrefix(err.Error(), "worker: awsched: ") {
+		t.Errorf("build: %v; want an error naming %s", err, envRoleARN)
 	}
 }

@@ -20,6 +20,13 @@ type config struct {
 	Token         string // OKTA_API_TOKEN: the token itself, outside AWS only
 	AllowReenable bool   // DAYONE_ALLOW_REENABLE: may activate a DEPROVISIONED user
 	TimeZone      string // DAYONE_TIMEZONE: the default zone, default Europe/Berlin
+
+	// Where retries are armed: EventBridge Scheduler, as the web arms the
+	// first trigger. Required in AWS; outside it, all or none.
+	ScheduleGroup string // DAYONE_SCHEDULE_GROUP: the schedule group
+	RoleARN       string // DAYONE_SCHEDULER_ROLE_ARN: the role the scheduler assumes
+	DeadLetterARN string // DAYONE_SCHEDULER_DLQ_ARN: SQS queue for failed deliveries
+	WorkerARN     string // DAYONE_WORKER_ARN: this function, the schedules' target
 }
 
 // The environment variables the worker reads. The AWS SDK reads its own
@@ -33,6 +40,10 @@ const (
 	envToken       = "OKTA_API_TOKEN"
 	envReenable    = "DAYONE_ALLOW_REENABLE"
 	envTimeZone    = "DAYONE_TIMEZONE"
+	envGroup       = "DAYONE_SCHEDULE_GROUP"
+	envRoleARN     = "DAYONE_SCHEDULER_ROLE_ARN"
+	envDLQARN      = "DAYONE_SCHEDULER_DLQ_ARN"
+	envWorkerARN   = "DAYONE_WORKER_ARN"
 )
 
 // loadConfig reads and checks the configuration. The error lists every
@@ -52,6 +63,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Token:         strings.TrimSpace(getenv(envToken)),
 		AllowReenable: flag(envReenable),
 		TimeZone:      strings.TrimSpace(getenv(envTimeZone)),
+		ScheduleGroup: strings.TrimSpace(getenv(envGroup)),
+		RoleARN:       strings.TrimSpace(getenv(envRoleARN)),
+		DeadLetterARN: strings.TrimSpace(getenv(envDLQARN)),
+		WorkerARN:     strings.TrimSpace(getenv(envWorkerARN)),
 	}
 	errs = append(errs, cfg.check()...)
 	return cfg, errors.Join(errs...)
@@ -74,6 +89,7 @@ func (c *config) check() []error {
 		errs = append(errs, fmt.Errorf("worker: set %s or %s, not both",
 			envTokenARN, envToken))
 	}
+	errs = append(errs, c.checkScheduler()...)
 	if c.TimeZone == "" {
 		c.TimeZone = queue.DefaultZone
 	}
@@ -81,6 +97,41 @@ func (c *config) check() []error {
 		errs = append(errs, fmt.Errorf("worker: %s: %w", envTimeZone, err))
 	}
 	return errs
+}
+
+// schedulerSettings pairs each scheduler setting with its variable.
+func (c *config) schedulerSettings() [][2]string {
+	return [][2]string{
+		{envGroup, c.ScheduleGroup}, {envRoleARN, c.RoleARN},
+		{envDLQARN, c.DeadLetterARN}, {envWorkerARN, c.WorkerARN},
+	}
+}
+
+// armsRetries reports whether the scheduler settings are given, so that the
+// worker arms its retries on EventBridge Scheduler.
+func (c config) armsRetries() bool { return c.ScheduleGroup != "" }
+
+// checkScheduler requires the scheduler settings in AWS (the token comes by
+// ARN) and, outside it, all of them or none. awsched.New checks their form.
+func (c *config) checkScheduler() []error {
+	var missing []string
+	set := 0
+	for _, s := range c.schedulerSettings() {
+		if s[1] == "" {
+			missing = append(missing, s[0])
+		} else {
+			set++
+		}
+	}
+	switch {
+	case len(missing) == 0, set == 0 && c.TokenARN == "":
+		return nil
+	case set == 0:
+		return []error{fmt.Errorf("worker: %s are required with %s: the worker arms "+
+			"the retries of failed attempts", strings.Join(missing, ", "), envTokenARN)}
+	}
+	return []error{fmt.Errorf("worker: %s must be set with the other scheduler settings",
+		strings.Join(missing, ", "))}
 }
 
 func parseBool(name, value string) (bool, error) {
@@ -105,8 +156,10 @@ func (c config) tokenSource() string {
 // String describes the configuration without the token.
 func (c config) String() string {
 	return fmt.Sprintf("table=%s create_table=%t okta_org_url=%s token_from=%s "+
-		"allow_reenable=%t timezone=%s", c.Table, c.CreateTable, c.OktaOrgURL,
-		c.tokenSource(), c.AllowReenable, c.TimeZone)
+		"allow_reenable=%t timezone=%s schedule_group=%s scheduler_role=%s "+
+		"scheduler_dlq=%s worker=%s", c.Table, c.CreateTable, c.OktaOrgURL,
+		c.tokenSource(), c.AllowReenable, c.TimeZone, c.ScheduleGroup, c.RoleARN,
+		c.DeadLetterARN, c.WorkerARN)
 }
 
 // GoString is String, so that %#v does not show the token either.
@@ -121,5 +174,9 @@ func (c config) LogValue() slog.Value {
 		slog.String("token_from", c.tokenSource()),
 		slog.Bool("allow_reenable", c.AllowReenable),
 		slog.String("timezone", c.TimeZone),
+		slog.String("schedule_group", c.ScheduleGroup),
+		slog.String("scheduler_role", c.RoleARN),
+		slog.String("scheduler_dlq", c.DeadLetterARN),
+		slog.String("worker", c.WorkerARN),
 	)
 }

@@ -41,6 +41,9 @@ func TestLoadConfigAll(t *testing.T) {
 	delete(vars, envToken)
 	vars[envTokenARN] = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:okta-AbCdEf"
 	vars[envCreateTable], vars[envReenable], vars[envTimeZone] = "true", "1", "America/New_York"
+	for k, v := range schedulerEnv() {
+		vars[k] = " " + v + " "
+	}
 	cfg, err := loadConfig(env(vars))
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +51,19 @@ func TestLoadConfigAll(t *testing.T) {
 	if !cfg.CreateTable || !cfg.AllowReenable || cfg.TimeZone != "America/New_York" ||
 		cfg.TokenARN != vars[envTokenARN] || cfg.Token != "" {
 		t.Errorf("config %v; want every setting read", cfg)
+	}
+	if cfg.ScheduleGroup != testGroup || cfg.RoleARN != testRoleARN ||
+		cfg.DeadLetterARN != testDLQARN || cfg.WorkerARN != testWorkerARN ||
+		!cfg.armsRetries() {
+		t.Errorf("config %v; want the scheduler settings read, trimmed", cfg)
+	}
+}
+
+// schedulerEnv is the four scheduler settings of the tests.
+func schedulerEnv() map[string]string {
+	return map[string]string{
+		envGroup: testGroup, envRoleARN: testRoleARN,
+		envDLQARN: testDLQARN, envWorkerARN: testWorkerARN,
 	}
 }
 
@@ -68,6 +84,15 @@ func TestLoadConfigErrors(t *testing.T) {
 			[]string{envReenable + " must be true or false"}},
 		{"bad zone", func(m map[string]string) { m[envTimeZone] = "Mars/Olympus" },
 			[]string{envTimeZone + `: unknown time zone "Mars/Olympus"`}},
+		{"in AWS without scheduler", func(m map[string]string) {
+			delete(m, envToken)
+			m[envTokenARN] = tokenARN
+		}, []string{envGroup + ", " + envRoleARN + ", " + envDLQARN + ", " + envWorkerARN +
+			" are required with " + envTokenARN}},
+		{"scheduler half set", func(m map[string]string) {
+			m[envGroup], m[envWorkerARN] = testGroup, testWorkerARN
+		}, []string{envRoleARN + ", " + envDLQARN +
+			" must be set with the other scheduler settings"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/dayone/dayone/internal/awsched"
+	"github.com/dayone/dayone/internal/awsched/schedulerstub"
 	"github.com/dayone/dayone/internal/dynamostore"
 	"github.com/dayone/dayone/internal/lambdainvoke"
 	"github.com/dayone/dayone/internal/okta/oktasim"
@@ -150,6 +152,9 @@ func TestBadEventsChangeNothing(t *testing.T) {
 	}
 }
 
+// TestTemporaryFailureIsRetried: the worker arms the retry as a one-time
+// schedule in UTC and returns nil, so Lambda does not retry; the schedule's
+// delivery then activates.
 func TestTemporaryFailureIsRetried(t *testing.T) {
 	w := newWorld(t)
 	login := "jürgen.groß@example.com"
@@ -158,34 +163,110 @@ func TestTemporaryFailureIsRetried(t *testing.T) {
 
 	// Every attempt of the client's first call fails (it tries 4 times).
 	w.sim.FailNext(4, 503)
-	err := w.handler.Handle(context.Background(), eventFor(t, r.ID))
+	if err := w.handler.Handle(context.Background(), eventFor(t, r.ID)); err != nil {
+		t.Fatalf("Handle: %v; want nil, as the retry is armed", err)
+	}
+
+	got := w.get(t, r.ID)
+	at := retryTime(t, got)
+	if got.Status != queue.StatusScheduled || got.Attempts != 1 ||
+		!strings.HasPrefix(got.Result, "attempt 1 failed, will retry at "+
+			at.Format("15:04:05")+" UTC: ") {
+		t.Errorf("request is %s after %d attempts (%s); want scheduled again after 1",
+			got.Status, got.Attempts, got.Result)
+	}
+	assertRetrySchedule(t, w.stub, r.ID, at)
+	if n := w.sim.ActivateCalls(login); n != 0 {
+		t.Errorf("%d activate calls; want none", n)
+	}
+	const armed = `"msg":"attempt failed; the retry is armed"`
+	if logs := w.logs.String(); !strings.Contains(logs, armed) ||
+		!strings.Contains(logs, `"status":"scheduled","attempts":1`) {
+		t.Errorf("logs lack %s with the status:\n%s", armed, logs)
+	}
+
+	// The retry schedule's delivery then succeeds.
+	input, err := w.stub.Fire(testGroup, awsched.ScheduleName(r.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.handler.Handle(context.Background(), []byte(input)); err != nil {
+		t.Fatalf("Handle, retry: %v", err)
+	}
+	got = w.get(t, r.ID)
+	if n := w.sim.ActivateCalls(login); got.Status != queue.StatusActivated ||
+		got.Attempts != 2 || n != 1 {
+		t.Errorf("after the retry: %s, %d attempts, %d activate calls; "+
+			"want activated, 2, 1", got.Status, got.Attempts, n)
+	}
+}
+
+// retryTime is when the service armed the retry of r: 30 s after the last
+// failed attempt was recorded.
+func retryTime(t *testing.T, r *queue.Request) time.Time {
+	t.Helper()
+	last := r.History[len(r.History)-1]
+	if last.Event != queue.EventRetry {
+		t.Fatalf("last event %+v, want a retry", last)
+	}
+	return last.At.Add(queue.DefaultRetryDelay(r.Attempts))
+}
+
+// assertRetrySchedule checks that the stand-in holds the retry schedule of
+// id: at(at) in UTC, rounded up to the second, invoking the worker.
+func assertRetrySchedule(t *testing.T, stub *schedulerstub.Server, id string, at time.Time) {
+	t.Helper()
+	st, ok := stub.Schedule(testGroup, awsched.ScheduleName(id))
+	if !ok {
+		t.Fatalf("no retry schedule; requests %+v", stub.Requests())
+	}
+	want := "at(" + at.UTC().Add(time.Second-1).Truncate(time.Second).
+		Format("2006-01-02T15:04:05") + ")"
+	if st.ScheduleExpression != want || st.ScheduleExpressionTimezone != "UTC" ||
+		st.ActionAfterCompletion != "DELETE" || st.Input != `{"request_id":"`+id+`"}` {
+		t.Errorf("retry schedule %+v; want %s in UTC, deleted after completion, "+
+			"for the request", st, want)
+	}
+}
+
+// TestTemporaryFailureWithoutRetryIsLeftToLambda: when no retry can be armed,
+// the handler returns a *TemporaryError so that Lambda retries the event.
+func TestTemporaryFailureWithoutRetryIsLeftToLambda(t *testing.T) {
+	w := newWorld(t)
+	h := w.handlerWith(refusingScheduler{})
+	login := "m.keller@example.com"
+	w.sim.AddUser(login, oktasim.StatusStaged)
+	r := scheduleDue(t, w.web, login)
+
+	w.sim.FailNext(4, 503)
+	err := h.Handle(context.Background(), eventFor(t, r.ID))
 
 	var temp *TemporaryError
-	if !errors.As(err, &temp) || !errors.Is(err, queue.ErrTemporary) {
-		t.Fatalf("Handle: %v; want a *TemporaryError wrapping queue.ErrTemporary", err)
+	if !errors.As(err, &temp) || !errors.Is(err, queue.ErrTemporary) ||
+		!errors.Is(err, errNoRetry) {
+		t.Fatalf("Handle: %v; want a *TemporaryError wrapping queue.ErrTemporary "+
+			"and the scheduler's error", err)
 	}
 	if name := reflect.TypeOf(err).Elem().Name(); name != lambdainvoke.ErrorTypeTemporary {
 		t.Errorf("error type %s; Lambda would report it as errorType %s, not %s",
 			name, name, lambdainvoke.ErrorTypeTemporary)
 	}
 	got := w.get(t, r.ID)
-	if got.Status != queue.StatusScheduled || got.Attempts != 1 ||
-		!strings.HasPrefix(got.Result, "attempt 1 failed, will retry") {
-		t.Errorf("request is %s after %d attempts (%s); want scheduled again after 1",
-			got.Status, got.Attempts, got.Result)
+	if got.Status != queue.StatusScheduled || got.Attempts != 1 {
+		t.Errorf("request is %s after %d attempts; want scheduled again after 1",
+			got.Status, got.Attempts)
 	}
-	if n := w.sim.ActivateCalls(login); n != 0 {
-		t.Errorf("%d activate calls; want none", n)
+	if !strings.Contains(w.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("the missing retry was not logged at Error:\n%s", w.logs)
 	}
 
 	// Lambda's retry of the same event then succeeds.
-	if err := w.handler.Handle(context.Background(), eventFor(t, r.ID)); err != nil {
+	if err := h.Handle(context.Background(), eventFor(t, r.ID)); err != nil {
 		t.Fatalf("Handle, retry: %v", err)
 	}
-	got = w.get(t, r.ID)
-	if got.Status != queue.StatusActivated || got.Attempts != 2 || w.sim.ActivateCalls(login) != 1 {
-		t.Errorf("after the retry: %s, %d attempts, %d activate calls; "+
-			"want activated, 2, 1", got.Status, got.Attempts, w.sim.ActivateCalls(login))
+	if got := w.get(t, r.ID); got.Status != queue.StatusActivated || got.Attempts != 2 {
+		t.Errorf("after Lambda's retry: %s, %d attempts; want activated, 2",
+			got.Status, got.Attempts)
 	}
 }
 
@@ -228,10 +309,14 @@ func TestWorkerNeverSchedules(t *testing.T) {
 	ctx := context.Background()
 	for _, err := range []error{
 		s.Schedule(ctx, &queue.Request{}), s.Reschedule(ctx, &queue.Request{}), s.Cancel(ctx, "x"),
+		noDirectInvoke{}.InvokeAsync(ctx, "x"),
 	} {
 		if !errors.Is(err, errNoScheduling) {
 			t.Errorf("got %v; want errNoScheduling", err)
 		}
+	}
+	if err := s.Retry(ctx, &queue.Request{}, time.Now()); !errors.Is(err, errNoRetry) {
+		t.Errorf("Retry: %v; want errNoRetry", err)
 	}
 }
 

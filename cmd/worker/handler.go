@@ -25,9 +25,10 @@ type handler struct {
 }
 
 // TemporaryError is returned when an attempt failed for a reason that may
-// pass; the request is scheduled again. Its type name is the errorType the
-// Lambda runtime reports ("TemporaryError", lambdainvoke.ErrorTypeTemporary),
-// and returning it makes Lambda retry an asynchronous invoke.
+// pass and no retry could be armed; the request is scheduled again. Its type
+// name is the errorType the Lambda runtime reports ("TemporaryError",
+// lambdainvoke.ErrorTypeTemporary), and returning it makes Lambda retry an
+// asynchronous invoke.
 type TemporaryError struct{ Err error }
 
 func (e *TemporaryError) Error() string { return e.Err.Error() }
@@ -46,12 +47,14 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return nullJSON, nil
 }
 
-// Handle fires the request the event names. It returns nil when retrying
-// cannot help: an invalid event (logged at Error and dropped, as no retry
-// can make it valid), an unknown request, a duplicate or early delivery,
-// or an attempt that ended, activated or failed. It returns a
-// *TemporaryError when the attempt may succeed later, and the store's error
-// when the request could not be read or written; Lambda retries both.
+// Handle fires the request the event names. It returns nil when Lambda's
+// retry cannot help or is not needed: an invalid event (logged at Error and
+// dropped, as no retry can make it valid), an unknown request, a duplicate
+// or early delivery, an attempt that ended, activated or failed, or one that
+// failed for a reason that may pass and whose retry the service armed. It
+// returns a *TemporaryError when the attempt may succeed later but no retry
+// could be armed, and the store's error when the request could not be read
+// or written; Lambda retries both.
 func (h *handler) Handle(ctx context.Context, event []byte) error {
 	log := h.log
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
@@ -80,13 +83,18 @@ func report(log *slog.Logger, r *queue.Request, err error) error {
 		return nil
 	case errors.Is(err, queue.ErrTemporary):
 		// TODO(retry): Lambda retries an asynchronous invoke only twice (about
-		// one and three minutes later); if those fail too, the request stays
-		// scheduled with no trigger left. Re-arm it or sweep overdue requests.
-		log.Warn("attempt failed and will be retried", "error", err)
+		// one and three minutes later), and each retry that fails the same
+		// way returns here; after them the request stays scheduled with no
+		// trigger left. A sweep of overdue requests would catch it.
+		log.Error("attempt failed and no retry could be armed; "+
+			"leaving it to Lambda's retry", "error", err)
 		return &TemporaryError{Err: err}
 	case err != nil:
 		log.Error("fire failed", "error", err)
 		return fmt.Errorf("worker: fire: %w", err)
+	case r.Status == queue.StatusScheduled && retryArmed(r):
+		log.Warn("attempt failed; the retry is armed")
+		return nil
 	case r.Status == queue.StatusScheduled:
 		// Fire leaves a request scheduled without an error only when it is
 		// not due yet; no trigger will come back for it from this delivery.
@@ -95,6 +103,14 @@ func report(log *slog.Logger, r *queue.Request, err error) error {
 	}
 	log.Info("fired")
 	return nil
+}
+
+// retryArmed reports whether Fire left r scheduled after a failed attempt,
+// which it does only once the retry is armed. A scheduled request whose due
+// time has passed is otherwise always claimed, so this is never an early
+// delivery.
+func retryArmed(r *queue.Request) bool {
+	return len(r.History) > 0 && r.History[len(r.History)-1].Event == queue.EventRetry
 }
 
 // maxIDLength bounds the request id an event may carry.

@@ -2,7 +2,8 @@
 // it with {"request_id":"<id>"} when a request is due, and the web function
 // invokes it the same way for "Activate now". It fires the request through
 // queue.Service.Fire: claims it, reads the user's Okta status and activates
-// the account at most once.
+// the account at most once. After a failure that may pass, the service arms
+// the retry as a one-time EventBridge Scheduler schedule (see newScheduler).
 //
 // Everything is built once at cold start from the environment (see
 // loadConfig); the handler only decodes the event and fires.

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/dayone/dayone/internal/awsched"
+	"github.com/dayone/dayone/internal/awsched/schedulerstub"
 	"github.com/dayone/dayone/internal/dynamostore"
 	"github.com/dayone/dayone/internal/lambdainvoke"
 	"github.com/dayone/dayone/internal/okta/oktasim"
@@ -37,6 +39,9 @@ func TestWorkerUnderEmulator(t *testing.T) {
 	web := schedulingService(store, &recordingScheduler{})
 	sim := oktasim.NewServer()
 	t.Cleanup(sim.Close)
+	stub := schedulerstub.NewServer()
+	t.Cleanup(stub.Close)
+	stub.CreateGroup(testGroup)
 
 	em := startEmulator(t, rie, bootstrap, []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -52,17 +57,24 @@ func TestWorkerUnderEmulator(t *testing.T) {
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"OKTA_ORG_URL=" + sim.URL,
 		"OKTA_API_TOKEN=" + sim.Token,
+		"AWS_ENDPOINT_URL_SCHEDULER=" + stub.URL,
+		envGroup + "=" + testGroup,
+		envRoleARN + "=" + testRoleARN,
+		envDLQARN + "=" + testDLQARN,
+		envWorkerARN + "=" + testWorkerARN,
 		"ZONEINFO=/nonexistent", // and no TZ: the zone must come from the binary
 	})
 
 	scheduled := fireScheduled(t, em, store, web, sim)
-	retried := runThroughLambdaAPI(t, em, store, web, sim)
+	retried := runThroughLambdaAPI(t, em, store, web, sim, stub)
 
 	// The function's JSON logs name the requests, and never the token.
 	err := em.waitForOutput(`"msg":"worker ready"`,
 		`"request_id":"`+scheduled+`","status":"activated","attempts":1`,
 		`"request_id":"`+retried+`","status":"scheduled","attempts":1`,
-		`"request_id":"`+retried+`","status":"activated","attempts":2`,
+		`"request_id":"`+retried+`","status":"scheduled","attempts":2`,
+		`"msg":"attempt failed; the retry is armed"`,
+		`"request_id":"`+retried+`","status":"activated","attempts":3`,
 		`"msg":"invalid event dropped"`, `"lambda_request_id":"`)
 	if err != nil {
 		t.Errorf("worker logs: %v", err)
@@ -113,10 +125,12 @@ func fireScheduled(t *testing.T, em *emulator, store queue.Store, web *queue.Ser
 }
 
 // runThroughLambdaAPI fires a request as the web's Activate now does, with
-// lambdainvoke and the SDK's Lambda client aimed at the emulator: first
-// while Okta fails (a temporary error the web can tell), then for real.
+// lambdainvoke and the SDK's Lambda client aimed at the emulator: while Okta
+// fails, the worker arms a retry schedule in UTC and reports success; while
+// Okta and the scheduler fail, it reports a temporary error the web can
+// tell; the retry schedule's delivery then activates.
 func runThroughLambdaAPI(t *testing.T, em *emulator, store queue.Store, web *queue.Service,
-	sim *oktasim.Server) string {
+	sim *oktasim.Server, stub *schedulerstub.Server) string {
 	t.Helper()
 	login := "ops#lead@example.com"
 	sim.AddUser(login, oktasim.StatusStaged)
@@ -129,24 +143,44 @@ func runThroughLambdaAPI(t *testing.T, em *emulator, store queue.Store, web *que
 	}), "function")
 
 	sim.FailNext(4, 503) // every attempt of the client's first call
+	if err := runner.Run(context.Background(), r.ID); err != nil {
+		t.Fatalf("Run while Okta fails: %v; want nil, with the retry armed", err)
+	}
+	got := stored(t, store, r.ID, queue.StatusScheduled, 1)
+	assertRetrySchedule(t, stub, r.ID, retryTime(t, got))
+
+	sim.FailNext(4, 503)
+	stub.FailNext(1, "AccessDeniedException", 403)
 	err := runner.Run(context.Background(), r.ID)
 	var we *lambdainvoke.WorkerError
 	if !errors.Is(err, queue.ErrTemporary) || !errors.As(err, &we) ||
 		we.Type != lambdainvoke.ErrorTypeTemporary {
-		t.Fatalf("Run while Okta fails: %v; want a temporary *WorkerError", err)
+		t.Fatalf("Run while Okta and the scheduler fail: %v; want a temporary *WorkerError",
+			err)
 	}
-	if got, _ := store.Get(context.Background(), r.ID); got == nil ||
-		got.Status != queue.StatusScheduled || got.Attempts != 1 {
-		t.Fatalf("after the failed attempt: %+v; want scheduled after 1 attempt", got)
-	}
+	stored(t, store, r.ID, queue.StatusScheduled, 2)
 
-	if err := runner.Run(context.Background(), r.ID); err != nil {
-		t.Fatalf("Run: %v", err)
+	input, err := stub.Fire(testGroup, awsched.ScheduleName(r.ID))
+	if err != nil {
+		t.Fatal(err)
 	}
-	got, err := store.Get(context.Background(), r.ID)
-	if err != nil || got.Status != queue.StatusActivated || sim.ActivateCalls(login) != 1 {
-		t.Fatalf("after the retry: %+v, %v, %d activate calls; want activated with one",
-			got, err, sim.ActivateCalls(login))
+	if status, body := em.invoke(t, []byte(input)); status != 200 || body != "null" {
+		t.Fatalf("the retry's delivery: HTTP %d %s; want 200 null", status, body)
+	}
+	stored(t, store, r.ID, queue.StatusActivated, 3)
+	if n := sim.ActivateCalls(login); n != 1 {
+		t.Fatalf("%d activate calls; want one", n)
 	}
 	return r.ID
+}
+
+// stored reads request id and checks its status and attempts.
+func stored(t *testing.T, store queue.Store, id string, status queue.Status,
+	attempts int) *queue.Request {
+	t.Helper()
+	got, err := store.Get(context.Background(), id)
+	if err != nil || got.Status != status || got.Attempts != attempts {
+		t.Fatalf("request %+v, %v; want %s after %d attempts", got, err, status, attempts)
+	}
+	return got
 }

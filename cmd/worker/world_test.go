@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dayone/dayone/internal/awsched"
+	"github.com/dayone/dayone/internal/awsched/schedulerstub"
 	"github.com/dayone/dayone/internal/dynamostore"
 	"github.com/dayone/dayone/internal/okta"
 	"github.com/dayone/dayone/internal/okta/oktasim"
@@ -19,18 +21,29 @@ import (
 // sampleID is the request id in testdata/scheduler-event.json.
 const sampleID = "0194f3a2-7b1c-7def-8abc-1234567890ab"
 
-// world is a worker handler over a fresh dynalite table and an Okta
-// simulator, plus a service that schedules requests the way the web does.
+// world is a worker handler over a fresh dynalite table, an Okta simulator
+// and a stand-in of EventBridge Scheduler where it arms retries, plus a
+// service that schedules requests the way the web does.
 type world struct {
 	db      *dynamodb.Client
 	table   string
 	store   *dynamostore.Store
 	sim     *oktasim.Server
+	client  *okta.Client
+	stub    *schedulerstub.Server
 	handler *handler
 	logs    *syncBuffer
 	web     *queue.Service
 	armed   *recordingScheduler
 }
+
+// The scheduler settings of the tests.
+const (
+	testGroup     = "dayone-test"
+	testRoleARN   = "arn:aws:iam::123456789012:role/dayone-scheduler"
+	testDLQARN    = "arn:aws:sqs:eu-central-1:123456789012:dayone-scheduler-dlq"
+	testWorkerARN = "arn:aws:lambda:eu-central-1:123456789012:function:dayone-worker"
+)
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
@@ -49,12 +62,30 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 
+	w.client = client
+
+	w.stub = schedulerstub.NewServer()
+	t.Cleanup(w.stub.Close)
+	w.stub.CreateGroup(testGroup)
+	sched, err := awsched.New(w.stub.Client(), awsched.Config{
+		GroupName: testGroup, WorkerARN: testWorkerARN, RoleARN: testRoleARN,
+		DeadLetterARN: testDLQARN, Invoker: noDirectInvoke{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	w.logs = &syncBuffer{}
-	svc := queue.NewService(w.store, refusingScheduler{}, client.Accounts(), queue.Config{})
-	w.handler = &handler{fire: svc.Fire, log: slog.New(slog.NewJSONHandler(w.logs, nil))}
+	w.handler = w.handlerWith(sched)
 	w.armed = &recordingScheduler{}
 	w.web = schedulingService(w.store, w.armed)
 	return w
+}
+
+// handlerWith returns a worker handler whose service arms retries with sched.
+func (w *world) handlerWith(sched queue.Scheduler) *handler {
+	svc := queue.NewService(w.store, sched, w.client.Accounts(), queue.Config{})
+	return &handler{fire: svc.Fire, log: slog.New(slog.NewJSONHandler(w.logs, nil))}
 }
 
 // schedulingService schedules requests as the web does. Its clock runs ten
@@ -116,6 +147,10 @@ func (s *recordingScheduler) Schedule(_ context.Context, r *queue.Request) error
 
 func (s *recordingScheduler) Reschedule(context.Context, *queue.Request) error { return nil }
 func (s *recordingScheduler) Cancel(context.Context, string) error             { return nil }
+
+func (s *recordingScheduler) Retry(context.Context, *queue.Request, time.Time) error {
+	return nil
+}
 
 // syncBuffer collects log output written from several goroutines.
 type syncBuffer struct {

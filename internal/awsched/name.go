@@ -44,11 +44,13 @@ func ScheduleName(id string) string {
 
 // clientToken returns the idempotency token of one operation on one version
 // of a request: a retry of the same call sends the same token, while a later
-// change (new version or time) sends a new one, so the scheduler never takes
-// it for a replay. 34 characters of the token pattern [a-zA-Z0-9-_].
+// change (new version, attempt or time) sends a new one, so the scheduler
+// never takes it for a replay. At most 45 characters of the token pattern
+// [a-zA-Z0-9-_].
 func clientToken(op string, r plan) string {
 	sum := digest(strings.Join([]string{
-		op, r.id, strconv.FormatInt(r.version, 10), r.expression, r.zone,
+		op, r.id, strconv.FormatInt(r.version, 10), strconv.Itoa(r.attempts),
+		r.expression, r.zone,
 	}, "\n"))
 	return op + "-" + sum[:32]
 }

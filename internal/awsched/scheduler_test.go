@@ -442,3 +442,167 @@ func TestFailuresAreReturned(t *testing.T) {
 		t.Error("a request whose Start is no wall clock was scheduled")
 	}
 }
+
+// retried returns request id, due a minute before now, after attempts
+// failed attempts, as the service passes it to Retry.
+func retried(t *testing.T, attempts int) *queue.Request {
+	t.Helper()
+	r := request(t, id, "anna@example.com", "2027-03-25T10:59:00", "Europe/Berlin", "")
+	r.Attempts, r.Version = attempts, int64(1+2*attempts)
+	return r
+}
+
+func TestRetryCreatesAOneTimeScheduleInUTC(t *testing.T) {
+	f := setup(t)
+	at := now.Add(30*time.Second + 200*time.Millisecond)
+
+	if err := f.sched.Retry(context.Background(), retried(t, 1), at); err != nil {
+		t.Fatal(err)
+	}
+
+	got := f.stub.Requests()
+	if len(got) != 1 || got[0].Op != "CreateSchedule" || got[0].Name != "dayone-"+id {
+		t.Fatalf("requests %v, want one CreateSchedule of dayone-%s", ops(f.stub), id)
+	}
+	body, _ := withoutToken(t, got[0].Body)
+	// Rounded up to the whole second, as at() takes none of its fractions.
+	want := wantBody("at(2027-03-25T10:00:31)", "UTC")
+	if !reflect.DeepEqual(body, want) {
+		t.Errorf("CreateSchedule body\n got %v\nwant %v", body, want)
+	}
+	if calls := f.invoker.calls(); len(calls) != 0 {
+		t.Errorf("a retry invoked the worker directly: %v", calls)
+	}
+}
+
+func TestRetryAtAWholeSecondKeepsIt(t *testing.T) {
+	f := setup(t)
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	at := now.Add(time.Minute).In(berlin) // the zone of the value does not matter
+
+	if err := f.sched.Retry(context.Background(), retried(t, 2), at); err != nil {
+		t.Fatal(err)
+	}
+
+	body := f.stub.Requests()[0].Body
+	if body["ScheduleExpression"] != "at(2027-03-25T10:01:00)" ||
+		body["ScheduleExpressionTimezone"] != "UTC" {
+		t.Errorf("sent %v in %v, want at(2027-03-25T10:01:00) in UTC",
+			body["ScheduleExpression"], body["ScheduleExpressionTimezone"])
+	}
+}
+
+// The schedule that delivered the failed attempt may still exist: the retry
+// replaces it, sending every field.
+func TestRetryReplacesTheExistingSchedule(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	first := request(t, id, "anna@example.com", "2027-04-01T08:00:00", "Europe/Berlin", "")
+	if err := f.sched.Schedule(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+
+	at := now.Add(30 * time.Second)
+	if err := f.sched.Retry(ctx, retried(t, 1), at); err != nil {
+		t.Fatal(err)
+	}
+
+	want := []string{"CreateSchedule", "CreateSchedule", "UpdateSchedule"}
+	if !slices.Equal(ops(f.stub), want) {
+		t.Fatalf("requests %v, want %v", ops(f.stub), want)
+	}
+	rec := f.stub.Requests()
+	created, retryToken := withoutToken(t, rec[1].Body)
+	updated, updateToken := withoutToken(t, rec[2].Body)
+	wantRetry := wantBody("at(2027-03-25T10:00:30)", "UTC")
+	if !reflect.DeepEqual(created, wantRetry) || !reflect.DeepEqual(updated, wantRetry) {
+		t.Errorf("retry bodies\n create %v\n update %v\nwant %v", created, updated, wantRetry)
+	}
+	if rec[2].Name != "dayone-"+id || retryToken == updateToken {
+		t.Errorf("update of %q with token %q after %q; want dayone-%s and a new token",
+			rec[2].Name, updateToken, retryToken, id)
+	}
+	st, ok := f.stub.Schedule(group, awsched.ScheduleName(id))
+	if !ok || st.ScheduleExpression != "at(2027-03-25T10:00:30)" ||
+		st.ScheduleExpressionTimezone != "UTC" || st.ActionAfterCompletion != "DELETE" {
+		t.Errorf("stored %+v, want the retry's time in UTC, deleted after completion", st)
+	}
+	if n := len(f.stub.Schedules()); n != 1 {
+		t.Errorf("%d schedules, want 1", n)
+	}
+}
+
+// Each attempt's retry sends its own client token; the same call repeated
+// sends the same one.
+func TestRetryTokensDifferPerAttempt(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	firstAt, secondAt := now.Add(30*time.Second), now.Add(90*time.Second)
+	for _, call := range []struct {
+		attempts int
+		at       time.Time
+	}{{1, firstAt}, {1, firstAt}, {2, secondAt}} {
+		if err := f.sched.Retry(ctx, retried(t, call.attempts), call.at); err != nil {
+			t.Fatalf("retry after attempt %d: %v", call.attempts, err)
+		}
+	}
+
+	// The repeated call is replayed; the second attempt's retry finds the
+	// first one's schedule and replaces it.
+	want := []string{"CreateSchedule", "CreateSchedule", "CreateSchedule", "UpdateSchedule"}
+	if !slices.Equal(ops(f.stub), want) {
+		t.Fatalf("requests %v, want %v", ops(f.stub), want)
+	}
+	rec := f.stub.Requests()
+	var tokens []string
+	for _, r := range rec {
+		_, token := withoutToken(t, r.Body)
+		tokens = append(tokens, token)
+	}
+	if tokens[0] != tokens[1] || tokens[2] == tokens[0] || tokens[3] == tokens[2] {
+		t.Errorf("client tokens %q: want the first two equal, then new ones", tokens)
+	}
+	st, _ := f.stub.Schedule(group, awsched.ScheduleName(id))
+	if st.ScheduleExpression != "at(2027-03-25T10:01:30)" {
+		t.Errorf("stored %s, want the second retry's time", st.ScheduleExpression)
+	}
+}
+
+// The schedule that conflicted may be gone by the time of the update: the
+// retry creates it after all.
+func TestRetryCreatesWhenTheConflictingScheduleIsGone(t *testing.T) {
+	f := setup(t)
+	f.stub.FailNext(1, "ConflictException", http.StatusConflict)
+
+	err := f.sched.Retry(context.Background(), retried(t, 1), now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	want := []string{"CreateSchedule", "UpdateSchedule", "CreateSchedule"}
+	if !slices.Equal(ops(f.stub), want) {
+		t.Fatalf("requests %v, want %v", ops(f.stub), want)
+	}
+	body, _ := withoutToken(t, f.stub.Requests()[2].Body)
+	if want := wantBody("at(2027-03-25T10:01:00)", "UTC"); !reflect.DeepEqual(body, want) {
+		t.Errorf("CreateSchedule body\n got %v\nwant %v", body, want)
+	}
+	if _, ok := f.stub.Schedule(group, awsched.ScheduleName(id)); !ok {
+		t.Error("no schedule was created")
+	}
+}
+
+func TestRetryFailureIsReturned(t *testing.T) {
+	f := setup(t, func(o *scheduler.Options) { o.RetryMaxAttempts = 1 })
+	f.stub.FailNext(1, "AccessDeniedException", http.StatusForbidden)
+
+	err := f.sched.Retry(context.Background(), retried(t, 1), now.Add(time.Minute))
+
+	if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") ||
+		!strings.HasPrefix(err.Error(), "awsched: create schedule dayone-"+id) {
+		t.Errorf("error = %v, want the create's AccessDeniedException", err)
+	}
+	if n := len(f.stub.Schedules()); n != 0 || len(f.invoker.calls()) != 0 {
+		t.Errorf("%d schedules, invokes %v; want neither", n, f.invoker.calls())
+	}
+}

@@ -14,9 +14,16 @@ const workerActor = "dayone-worker"
 // scheduled → running write, asks the directory to activate the user and
 // records the outcome. A request that is already claimed, finished, cancelled
 // or not yet due is returned unchanged with a nil error, so that a duplicate
-// or early delivery is a no-op. An error wrapping ErrTemporary means the
-// attempt failed for a reason that may pass: the request is scheduled again
-// and the caller should retry later. ErrNotFound when the id is unknown.
+// or early delivery is a no-op.
+//
+// When the attempt fails for a reason that may pass and attempts remain, the
+// request is scheduled again and the Scheduler arms a retry after
+// Config.RetryDelay; Fire then returns the scheduled request, whose result
+// names the retry time, with a nil error: nothing is left for the caller to
+// do. Only when no retry could be armed does it return an error wrapping
+// both ErrTemporary and the scheduler's error: the caller (the platform that
+// delivered the request) should then retry later itself. ErrNotFound when the
+// id is unknown; a store failure as the store returns it.
 func (s *Service) Fire(ctx context.Context, id string) (*Request, error) {
 	return s.fire(ctx, id, false)
 }
@@ -85,15 +92,19 @@ func (s *Service) lostClaim(ctx context.Context, id string, err error) (*Request
 	return s.store.Get(ctx, id)
 }
 
-// finish records the outcome of an attempt.
+// finish records the outcome of an attempt and, after a temporary failure
+// with attempts left, arms the retry once the outcome is saved.
 func (s *Service) finish(ctx context.Context, r *Request, out outcome) (*Request, error) {
 	now := s.now()
 	r.Result = out.result
 
+	var retryAt time.Time
 	switch {
 	case out.temporary && r.Attempts < s.cfg.MaxAttempts:
+		retryAt = now.Add(s.cfg.RetryDelay(r.Attempts))
 		r.Status = StatusScheduled
-		r.Result = fmt.Sprintf("attempt %d failed, will retry: %s", r.Attempts, out.result)
+		r.Result = fmt.Sprintf("attempt %d failed, will retry at %s: %s",
+			r.Attempts, retryAt.UTC().Format("15:04:05 MST"), out.result)
 		r.record(now, workerActor, EventRetry, r.Result)
 	case out.temporary:
 		r.Status = StatusFailed
@@ -111,7 +122,26 @@ func (s *Service) finish(ctx context.Context, r *Request, out outcome) (*Request
 		return r, fmt.Errorf("queue: record the outcome of %s: %w", r.ID, err)
 	}
 	if r.Status == StatusScheduled {
-		return r, fmt.Errorf("%w: %s", ErrTemporary, out.result)
+		return r, s.armRetry(ctx, r, retryAt, out.result)
 	}
 	return r, nil
+}
+
+// armRetry asks the scheduler for the retry of r at at. When it cannot, the
+// error wraps ErrTemporary, so that whoever delivered the attempt retries it.
+//
+// TODO(retry-time): the retry time lives only in the trigger and the result;
+// the request keeps its original due time, so a duplicate delivery, or
+// localsched re-arming after a restart, may try again before it.
+//
+// TODO(retry-unarmed): when Retry fails, the saved result still names the
+// retry time, though only the caller's own retry follows, and a synchronous
+// Activate now through the worker Lambda gets none.
+func (s *Service) armRetry(ctx context.Context, r *Request, at time.Time,
+	result string) error {
+	if err := s.sched.Retry(ctx, r, at); err != nil {
+		return fmt.Errorf("queue: arm the retry of %s (%w: %s): %w",
+			r.ID, ErrTemporary, result, err)
+	}
+	return nil
 }

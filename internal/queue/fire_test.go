@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -156,6 +157,9 @@ func TestFirePermanentErrors(t *testing.T) {
 	}
 }
 
+// TestFireTemporaryErrorGivesUp: each temporary failure with attempts left
+// schedules the request again and arms a retry, with a nil error; the last
+// one ends it failed.
 func TestFireTemporaryErrorGivesUp(t *testing.T) {
 	f := newFixture(t, queue.Config{MaxAttempts: 3})
 	f.accounts.AddUser("ada@example.com", "STAGED")
@@ -163,20 +167,29 @@ func TestFireTemporaryErrorGivesUp(t *testing.T) {
 		return fmt.Errorf("okta: 429 rate limited: %w", queue.ErrTemporary)
 	}
 	r := f.schedule(t, "ada@example.com", c3Start, true)
-	f.clock.Set(r.DueAt)
+	wantAt := []time.Time{
+		utc("2027-04-01T06:00:30Z"), // 30 s after the first attempt
+		utc("2027-04-01T06:01:30Z"), // a minute after the second, at the first retry
+	}
 
+	f.clock.Set(r.DueAt)
 	for attempt := 1; attempt <= 2; attempt++ {
 		got, err := f.svc.Fire(context.Background(), r.ID)
-		if !errors.Is(err, queue.ErrTemporary) {
-			t.Fatalf("attempt %d: err = %v, want ErrTemporary", attempt, err)
+		if err != nil {
+			t.Fatalf("attempt %d: err = %v, want nil: the retry is armed", attempt, err)
 		}
-		want := fmt.Sprintf("attempt %d failed, will retry: user lookup failed", attempt)
-		if got.Status != queue.StatusScheduled || got.Attempts != attempt ||
-			!strings.HasPrefix(got.Result, want) || lastEvent(got).Event != queue.EventRetry {
-			t.Errorf("attempt %d: %s, %d attempts, %q; want scheduled, %q",
-				attempt, got.Status, got.Attempts, got.Result, want)
+		at := wantAt[attempt-1]
+		want := fmt.Sprintf("attempt %d failed, will retry at %s UTC: user lookup failed",
+			attempt, at.Format("15:04:05"))
+		checkRetried(t, f, got, attempt, want)
+		retries := f.sched.Retries()
+		if len(retries) != attempt || retries[attempt-1].ID != r.ID ||
+			!retries[attempt-1].At.Equal(at) ||
+			retries[attempt-1].Request.Status != queue.StatusScheduled {
+			t.Fatalf("attempt %d: retries %+v, want a retry of %s at %s",
+				attempt, retries, r.ID, at)
 		}
-		queuetest.SameRequest(t, f.get(t, r.ID), got)
+		f.clock.Set(at)
 	}
 
 	got, err := f.svc.Fire(context.Background(), r.ID)
@@ -184,9 +197,27 @@ func TestFireTemporaryErrorGivesUp(t *testing.T) {
 		t.Fatalf("last attempt: err = %v, want nil", err)
 	}
 	checkOutcome(t, f, got, queue.StatusFailed, "gave up after 3 attempts: user lookup failed")
+	if n := len(f.sched.Retries()); n != 2 {
+		t.Errorf("%d retries armed, want 2: none after the last attempt", n)
+	}
 	_, err = f.svc.Fire(context.Background(), r.ID)
 	if err != nil || len(f.accounts.Finds()) != 3 {
 		t.Errorf("after giving up: err %v, %d lookups; want nil, 3", err, len(f.accounts.Finds()))
+	}
+}
+
+// checkRetried checks that got is stored scheduled after attempt, with the
+// result and a retry event saying so.
+func checkRetried(t *testing.T, f *fixture, got *queue.Request, attempt int, result string) {
+	t.Helper()
+	queuetest.SameRequest(t, f.get(t, got.ID), got)
+	if got.Status != queue.StatusScheduled || got.Attempts != attempt ||
+		!strings.HasPrefix(got.Result, result) {
+		t.Errorf("attempt %d: %s, %d attempts, %q; want scheduled, %q",
+			attempt, got.Status, got.Attempts, got.Result, result)
+	}
+	if e := lastEvent(got); e.Event != queue.EventRetry || e.Detail != got.Result {
+		t.Errorf("attempt %d: last event %+v, want a retry with the result", attempt, e)
 	}
 }
 
@@ -202,10 +233,14 @@ func TestFireTemporaryErrorThenSuccess(t *testing.T) {
 	}
 	r := f.schedule(t, "ada@example.com", c3Start, true)
 
-	if _, err := f.fireAtDue(t, r); !errors.Is(err, queue.ErrTemporary) {
-		t.Fatalf("first attempt: err = %v, want ErrTemporary", err)
+	if _, err := f.fireAtDue(t, r); err != nil {
+		t.Fatalf("first attempt: err = %v, want nil with a retry armed", err)
 	}
-	f.clock.Set(r.DueAt.Add(time.Minute))
+	retries := f.sched.Retries()
+	if len(retries) != 1 || !retries[0].At.Equal(r.DueAt.Add(30*time.Second)) {
+		t.Fatalf("retries %+v, want one 30 s after the due time", retries)
+	}
+	f.clock.Set(retries[0].At)
 	got, err := f.svc.Fire(context.Background(), r.ID)
 	if err != nil {
 		t.Fatalf("second attempt: %v", err)
@@ -214,6 +249,76 @@ func TestFireTemporaryErrorThenSuccess(t *testing.T) {
 	if got.Attempts != 2 || len(f.accounts.Activations()) != 2 {
 		t.Errorf("attempts %d, Activate calls %d; want 2 and 2",
 			got.Attempts, len(f.accounts.Activations()))
+	}
+}
+
+// TestFireRetryNotArmed: when the scheduler cannot arm the retry, the request
+// stays scheduled and Fire says so with ErrTemporary and the scheduler's
+// error, for the platform's own retry to take over.
+func TestFireRetryNotArmed(t *testing.T) {
+	f := newFixture(t, queue.Config{})
+	f.accounts.AddUser("ada@example.com", "STAGED")
+	f.accounts.FindHook = func(context.Context, string) error {
+		return fmt.Errorf("okta: 503: %w", queue.ErrTemporary)
+	}
+	schedErr := errors.New("awsched: create schedule dayone-x: AccessDeniedException")
+	f.sched.RetryErr = schedErr
+	r := f.schedule(t, "ada@example.com", c3Start, true)
+
+	got, err := f.fireAtDue(t, r)
+	if !errors.Is(err, queue.ErrTemporary) || !errors.Is(err, schedErr) {
+		t.Fatalf("err = %v, want ErrTemporary and the scheduler's error", err)
+	}
+	for _, want := range []string{r.ID, "okta: 503", "AccessDeniedException"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err %q does not name %q", err, want)
+		}
+	}
+	checkRetried(t, f, got, 1, "attempt 1 failed, will retry at 06:00:30 UTC: user lookup")
+	if n := len(f.sched.Retries()); n != 1 {
+		t.Errorf("%d Retry calls, want 1", n)
+	}
+}
+
+// TestFireRetryDelayFromConfig: the service asks Config.RetryDelay for the
+// delay after each failed attempt.
+func TestFireRetryDelayFromConfig(t *testing.T) {
+	var asked []int
+	f := newFixture(t, queue.Config{RetryDelay: func(attempt int) time.Duration {
+		asked = append(asked, attempt)
+		return time.Duration(attempt) * time.Second
+	}})
+	f.accounts.AddUser("ada@example.com", "STAGED")
+	f.accounts.FindHook = func(context.Context, string) error {
+		return fmt.Errorf("okta: 503: %w", queue.ErrTemporary)
+	}
+	r := f.schedule(t, "ada@example.com", c3Start, true)
+
+	f.clock.Set(r.DueAt)
+	for range 2 {
+		if _, err := f.svc.Fire(context.Background(), r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	retries := f.sched.Retries()
+	if len(retries) != 2 || !retries[0].At.Equal(r.DueAt.Add(time.Second)) ||
+		!retries[1].At.Equal(r.DueAt.Add(2*time.Second)) {
+		t.Errorf("retries %+v, want 1 s and 2 s after the due time", retries)
+	}
+	if !slices.Equal(asked, []int{1, 2}) {
+		t.Errorf("RetryDelay asked for attempts %v, want [1 2]", asked)
+	}
+}
+
+func TestDefaultRetryDelay(t *testing.T) {
+	want := map[int]time.Duration{
+		1: 30 * time.Second, 2: time.Minute, 3: 2 * time.Minute, 4: 4 * time.Minute,
+		5: 8 * time.Minute, 6: 15 * time.Minute, 50: 15 * time.Minute,
+	}
+	for attempt, d := range want {
+		if got := queue.DefaultRetryDelay(attempt); got != d {
+			t.Errorf("DefaultRetryDelay(%d) = %s, want %s", attempt, got, d)
+		}
 	}
 }
 
@@ -424,12 +529,14 @@ func TestASlowDirectoryLeavesTimeToRecordTheOutcome(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5500*time.Millisecond)
 	defer cancel()
 	_, err := f.svc.Fire(ctx, r.ID)
-	if !errors.Is(err, queue.ErrTemporary) {
-		t.Fatalf("fire: %v, want a temporary error", err)
+	if err != nil {
+		t.Fatalf("fire: %v, want nil: the outcome and the retry are recorded", err)
 	}
 	got := f.get(t, r.ID)
-	if got.Status != queue.StatusScheduled || got.Attempts != 1 {
-		t.Errorf("after the cut attempt: %s with %d attempts, want scheduled with 1",
-			got.Status, got.Attempts)
+	if got.Status != queue.StatusScheduled || got.Attempts != 1 ||
+		len(f.sched.Retries()) != 1 {
+		t.Errorf("after the cut attempt: %s with %d attempts, %d retries; "+
+			"want scheduled with 1 and a retry", got.Status, got.Attempts,
+			len(f.sched.Retries()))
 	}
 }

@@ -45,8 +45,9 @@ type Page struct {
 	NextCursor string
 }
 
-// Scheduler arms a one-time trigger that calls Service.Fire(id) at r.DueAt.
-// Implementations: the in-process timers and EventBridge Scheduler.
+// Scheduler arms a one-time trigger that calls Service.Fire(id) at r.DueAt,
+// or at the time of a retry. Implementations: the in-process timers and
+// EventBridge Scheduler.
 type Scheduler interface {
 	// Schedule arms the trigger for a new request. Calling it again for the
 	// same request and time is not an error.
@@ -58,6 +59,14 @@ type Scheduler interface {
 	// Cancel disarms the trigger of the request id; a trigger already gone
 	// (fired or never armed) is not an error.
 	Cancel(ctx context.Context, id string) error
+
+	// Retry arms a one-off trigger at at for a request whose attempt failed
+	// for a reason that may pass; r is scheduled again meanwhile, with its
+	// due time unchanged. Calling it again replaces the earlier retry
+	// trigger. An error means no retry is armed: Service.Fire then returns
+	// an error wrapping ErrTemporary, so that the platform's own retry of
+	// the delivery is the fallback.
+	Retry(ctx context.Context, r *Request, at time.Time) error
 }
 
 // Runner fires a request now and waits for the outcome: in the same process

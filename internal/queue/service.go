@@ -20,6 +20,10 @@ type Config struct {
 	MaxAttempts   int           // attempts before a temporary failure is final; default 5
 	Lease         time.Duration // after this, a running claim may be taken over; default 15 min
 	Clock         Clock         // default time.Now
+
+	// RetryDelay is how long after the attempt-th temporary failure the
+	// request is tried again; default DefaultRetryDelay.
+	RetryDelay func(attempt int) time.Duration
 }
 
 // Defaults of Config.
@@ -40,6 +44,23 @@ const (
 
 	maxLoginLength = 100
 )
+
+// The bounds of DefaultRetryDelay.
+const (
+	firstRetryDelay = 30 * time.Second
+	maxRetryDelay   = 15 * time.Minute
+)
+
+// DefaultRetryDelay is the wait before trying a request again after its
+// attempt-th temporary failure: 30 seconds, doubling each time, at most 15
+// minutes.
+func DefaultRetryDelay(attempt int) time.Duration {
+	d := firstRetryDelay
+	for i := 1; i < attempt && d < maxRetryDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxRetryDelay)
+}
 
 // Service is the one place that changes requests. It is the same for every
 // backend: stores, schedulers and directories are ports.
@@ -68,6 +89,9 @@ func NewService(store Store, sched Scheduler, accounts Accounts, cfg Config) *Se
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
+	}
+	if cfg.RetryDelay == nil {
+		cfg.RetryDelay = DefaultRetryDelay
 	}
 	s := &Service{store: store, sched: sched, accounts: accounts, cfg: cfg}
 	s.runner = inProcess{s}
@@ -123,7 +147,11 @@ type ActivateInput struct {
 }
 
 // ActivateNow creates a request due now and fires it at once, through the same
-// path as a scheduled one. It returns the request in its final state.
+// path as a scheduled one. It returns the request as the attempt left it:
+// finished, or scheduled again with a retry armed when the directory failed
+// for a reason that may pass (see Fire). Errors: *InputError,
+// *OpenRequestError, the runner's (wrapping ErrTemporary when no retry could
+// be armed) or the store's.
 func (s *Service) ActivateNow(ctx context.Context, in ActivateInput) (*Request, error) {
 	login, err := s.checkLogin(in.Login)
 	if err != nil {

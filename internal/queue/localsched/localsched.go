@@ -28,18 +28,14 @@ type Options struct {
 	Clock         queue.Clock  // default time.Now; must move with real time
 
 	// RetryDelay is how long to wait before the attempt-th retry of a request
-	// whose fire failed; default DefaultRetryDelay.
+	// whose fire returned an error (the service arms its own retries, through
+	// Retry, and returns nil then); default DefaultRetryDelay.
 	RetryDelay func(attempt int) time.Duration
 }
 
-// DefaultRetryDelay doubles from 30 seconds up to 15 minutes.
-func DefaultRetryDelay(attempt int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < attempt && d < 15*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 15*time.Minute)
-}
+// DefaultRetryDelay doubles from 30 seconds up to 15 minutes, as
+// queue.DefaultRetryDelay.
+func DefaultRetryDelay(attempt int) time.Duration { return queue.DefaultRetryDelay(attempt) }
 
 // Scheduler keeps one timer per request id and calls fire when it goes off,
 // at most MaxConcurrent at a time. It is safe for concurrent use.
@@ -103,6 +99,13 @@ func (s *Scheduler) Schedule(_ context.Context, r *queue.Request) error {
 // Reschedule moves the trigger of r to r.DueAt. ErrStopped after Stop.
 func (s *Scheduler) Reschedule(_ context.Context, r *queue.Request) error {
 	return s.arm(r.ID, r.DueAt, true)
+}
+
+// Retry arms the trigger of r at at, replacing any trigger of r. The
+// service calls it from a fire, after a failure that may pass.
+// ErrStopped after Stop.
+func (s *Scheduler) Retry(_ context.Context, r *queue.Request, at time.Time) error {
+	return s.arm(r.ID, at, true)
 }
 
 // Cancel disarms the trigger of id. A fire already under way goes on; the
@@ -200,9 +203,11 @@ func (s *Scheduler) logLate(id string, due time.Time) {
 	}
 }
 
-// settle arms id again after RetryDelay when its fire failed: for a
-// temporary reason, or because the store could not be read or written. A
-// repeated fire is safe, as the service claims a request only once.
+// settle arms id again after RetryDelay when its fire returned an error:
+// temporary, as the service could not arm its own retry, or because the
+// store could not be read or written. A repeated fire is safe, as the service
+// claims a request only once. A trigger armed meanwhile (a retry, a
+// reschedule) is kept.
 func (s *Scheduler) settle(id string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -40,6 +40,13 @@ type env struct {
 func newEnv(t *testing.T, path string, accounts *queuetest.Accounts,
 	opts localsched.Options) *env {
 	t.Helper()
+	return newEnvWith(t, path, accounts, opts, queue.Config{})
+}
+
+// newEnvWith is newEnv with the service's configuration.
+func newEnvWith(t *testing.T, path string, accounts *queuetest.Accounts,
+	opts localsched.Options, qcfg queue.Config) *env {
+	t.Helper()
 	store, err := boltstore.Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -50,7 +57,7 @@ func newEnv(t *testing.T, path string, accounts *queuetest.Accounts,
 		opts.Logger = slog.New(slog.NewTextHandler(e.logs, nil))
 	}
 	e.sched = localsched.New(e.fire, opts)
-	e.svc = queue.NewService(store, e.sched, accounts, queue.Config{})
+	e.svc = queue.NewService(store, e.sched, accounts, qcfg)
 
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)
@@ -420,6 +427,8 @@ func countStatuses(t *testing.T, s queue.Store) map[queue.Status]int {
 	return counts
 }
 
+// TestTemporaryErrorRetried: the service arms each retry through Retry, at
+// its own time, and the scheduler fires it then; its own re-arm is not used.
 func TestTemporaryErrorRetried(t *testing.T) {
 	t.Parallel()
 	accounts := queuetest.NewAccounts()
@@ -435,29 +444,135 @@ func TestTemporaryErrorRetried(t *testing.T) {
 		failures--
 		return fmt.Errorf("okta: 429 rate limited: %w", queue.ErrTemporary)
 	}
-	var delays []int
-	e := newEnv(t, dbPath(t), accounts, localsched.Options{
+	var ownDelays []int
+	const serviceDelay = 200 * time.Millisecond
+	e := newEnvWith(t, dbPath(t), accounts, localsched.Options{
 		RetryDelay: func(attempt int) time.Duration {
 			mu.Lock()
-			delays = append(delays, attempt)
+			ownDelays = append(ownDelays, attempt)
 			mu.Unlock()
-			return 200 * time.Millisecond
+			return time.Hour
 		},
-	})
+	}, queue.Config{RetryDelay: func(int) time.Duration { return serviceDelay }})
 
 	r := e.schedule(t, "ada@example.com", 300*time.Millisecond)
 	got := e.waitStatus(t, r.ID, queue.StatusActivated)
 
-	if n := len(e.firedAt(r.ID)); n != 3 || got.Attempts != 3 {
-		t.Errorf("fired %d times, attempts %d; want 3 and 3", n, got.Attempts)
+	fired := e.firedAt(r.ID)
+	if len(fired) != 3 || got.Attempts != 3 {
+		t.Fatalf("fired %d times, attempts %d; want 3 and 3", len(fired), got.Attempts)
+	}
+	retries := eventsOf(got, queue.EventRetry)
+	if len(retries) != 2 {
+		t.Fatalf("%d retry events, want 2: %+v", len(retries), got.History)
+	}
+	for i, ev := range retries {
+		if at := ev.At.Add(serviceDelay); fired[i+1].Before(at) {
+			t.Errorf("retry %d fired at %s, before the service's time %s",
+				i+1, fired[i+1].Format(time.StampMicro), at.Format(time.StampMicro))
+		}
 	}
 	if n := len(accounts.Activations()); n != 1 {
 		t.Errorf("Activate calls = %d, want 1", n)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if !slices.Equal(delays, []int{1, 2}) {
-		t.Errorf("RetryDelay asked for attempts %v, want [1 2]", delays)
+	if len(ownDelays) != 0 {
+		t.Errorf("the scheduler re-armed on its own after attempts %v, want never", ownDelays)
+	}
+}
+
+func eventsOf(r *queue.Request, event string) []queue.Event {
+	var out []queue.Event
+	for _, ev := range r.History {
+		if ev.Event == event {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// TestRetryReplacesTheTrigger: Retry moves an armed trigger to its time.
+func TestRetryReplacesTheTrigger(t *testing.T) {
+	t.Parallel()
+	fired := make(chan time.Time, 2)
+	s := localsched.New(func(context.Context, string) error {
+		fired <- time.Now()
+		return nil
+	}, localsched.Options{})
+	t.Cleanup(func() { s.Stop(context.Background()) })
+
+	r := &queue.Request{ID: "r-1", DueAt: time.Now().Add(time.Hour)}
+	if err := s.Schedule(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(100 * time.Millisecond)
+	if err := s.Retry(context.Background(), r, at); err != nil {
+		t.Fatalf("Retry: %v", err)
+	}
+	if due, ok := s.Armed(r.ID); !ok || !due.Equal(at) {
+		t.Fatalf("Armed = %s, %t; want %s", due, ok, at)
+	}
+
+	select {
+	case when := <-fired:
+		if when.Before(at) {
+			t.Errorf("fired at %s, before the retry time %s", when, at)
+		}
+	case <-time.After(deadline):
+		t.Fatal("the retry never fired")
+	}
+	if _, ok := s.Armed(r.ID); ok {
+		t.Error("still armed after the retry fired: the hour-ahead trigger was kept")
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retry(context.Background(), r, at); !errors.Is(err, localsched.ErrStopped) {
+		t.Errorf("Retry after Stop: err = %v, want ErrStopped", err)
+	}
+}
+
+// TestTemporaryErrorWithoutRetryIsRearmed: a fire that returns ErrTemporary
+// (the service could not arm a retry) is armed again by the scheduler.
+func TestTemporaryErrorWithoutRetryIsRearmed(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	var delays []int
+	s := localsched.New(func(context.Context, string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			return fmt.Errorf("queue: arm the retry of r-1 (%w): %w",
+				queue.ErrTemporary, errors.New("no trigger"))
+		}
+		return nil
+	}, localsched.Options{
+		Logger: slog.New(slog.DiscardHandler),
+		RetryDelay: func(attempt int) time.Duration {
+			mu.Lock()
+			defer mu.Unlock()
+			delays = append(delays, attempt)
+			return 50 * time.Millisecond
+		},
+	})
+	t.Cleanup(func() { s.Stop(context.Background()) })
+
+	if err := s.Schedule(context.Background(),
+		&queue.Request{ID: "r-1", DueAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second fire", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return calls == 2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(delays, []int{1}) {
+		t.Errorf("RetryDelay asked for attempts %v, want [1]", delays)
 	}
 }
 

@@ -14,6 +14,7 @@ type Scheduler struct {
 	ScheduleErr   error // returned by every Schedule call when set
 	RescheduleErr error // returned by every Reschedule call when set
 	CancelErr     error // returned by every Cancel call when set
+	RetryErr      error // returned by every Retry call when set
 
 	// Hook, when set, sees each call before it returns.
 	Hook func(call SchedulerCall)
@@ -26,9 +27,10 @@ var _ queue.Scheduler = (*Scheduler)(nil)
 
 // SchedulerCall is one recorded call. DueAt and Request are unset for Cancel.
 type SchedulerCall struct {
-	Op      string // "schedule", "reschedule" or "cancel"
+	Op      string // "schedule", "reschedule", "cancel" or "retry"
 	ID      string
 	DueAt   time.Time
+	At      time.Time      // the retry's time; set for Retry only
 	Request *queue.Request // a copy, as the caller passed it
 }
 
@@ -48,6 +50,23 @@ func (s *Scheduler) Reschedule(_ context.Context, r *queue.Request) error {
 func (s *Scheduler) Cancel(_ context.Context, id string) error {
 	s.record(SchedulerCall{Op: "cancel", ID: id})
 	return s.CancelErr
+}
+
+// Retry records the call and returns RetryErr.
+func (s *Scheduler) Retry(_ context.Context, r *queue.Request, at time.Time) error {
+	s.record(SchedulerCall{Op: "retry", ID: r.ID, DueAt: r.DueAt, At: at, Request: r.Clone()})
+	return s.RetryErr
+}
+
+// Retries returns the recorded Retry calls, in order.
+func (s *Scheduler) Retries() []SchedulerCall {
+	var retries []SchedulerCall
+	for _, c := range s.Calls() {
+		if c.Op == "retry" {
+			retries = append(retries, c)
+		}
+	}
+	return retries
 }
 
 func (s *Scheduler) record(call SchedulerCall) {
