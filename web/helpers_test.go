@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -11,9 +10,10 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/dayone/dayone/internal/testenv"
 
 	"golang.org/x/net/html"
 
@@ -38,7 +38,7 @@ type fixture struct {
 	store    *boltstore.Store
 	accounts *queuetest.Accounts
 	sched    *queuetest.Scheduler
-	logs     *syncBuffer
+	logs     *testenv.SyncBuffer
 }
 
 func newFixture(t *testing.T, tweaks ...func(*Options)) *fixture {
@@ -50,7 +50,7 @@ func newFixture(t *testing.T, tweaks ...func(*Options)) *fixture {
 	t.Cleanup(func() { store.Close() })
 
 	f := &fixture{store: store, accounts: queuetest.NewAccounts(),
-		sched: &queuetest.Scheduler{}, logs: &syncBuffer{}}
+		sched: &queuetest.Scheduler{}, logs: &testenv.SyncBuffer{}}
 	for _, login := range stagedUsers {
 		f.accounts.AddUser(login, "STAGED")
 	}
@@ -286,22 +286,4 @@ func selected(sel *html.Node) string {
 		}
 	}
 	return ""
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -153,7 +153,7 @@ func TestDynamoDBTableWithTheLocalSchedulerRunsEndToEnd(t *testing.T) {
 		"DAYONE_TABLE":        world.settings["DAYONE_TABLE"],
 		"DAYONE_CREATE_TABLE": "true",
 	}
-	dayone := startDayone(t, settings, world.sim, &syncBuffer{})
+	dayone := startDayone(t, settings, world.sim, &testenv.SyncBuffer{})
 
 	home := dayone.get(t, "/")
 	if !strings.Contains(home.body, "DynamoDB table "+settings["DAYONE_TABLE"]) {
@@ -171,7 +171,7 @@ func TestDynamoDBTableWithTheLocalSchedulerRunsEndToEnd(t *testing.T) {
 
 func TestEventBridgeModeSchedulesAndTheWorkerActivatesOnce(t *testing.T) {
 	world := newAWSWorld(t)
-	dayone := startDayone(t, world.settings, nil, &syncBuffer{})
+	dayone := startDayone(t, world.settings, nil, &testenv.SyncBuffer{})
 
 	res := dayone.postJSON(t, "/api/requests", map[string]any{
 		"login": "grace.hopper@example.com", "start": "2027-04-01T08:00", "timezone": "Europe/Berlin",
@@ -208,7 +208,7 @@ func TestEventBridgeModeSchedulesAndTheWorkerActivatesOnce(t *testing.T) {
 
 func TestEventBridgeModeActivatesNowInTheWorker(t *testing.T) {
 	world := newAWSWorld(t)
-	dayone := startDayone(t, world.settings, nil, &syncBuffer{})
+	dayone := startDayone(t, world.settings, nil, &testenv.SyncBuffer{})
 
 	res := dayone.postJSON(t, "/api/activations", map[string]any{"login": "alan.turing@example.com"})
 	if got := decodeRequest(t, res); res.status != http.StatusOK || got.Status != "activated" {
@@ -228,7 +228,7 @@ func TestEventBridgeModeActivatesNowInTheWorker(t *testing.T) {
 // scheduled; the schedule's delivery then activates.
 func TestEventBridgeModeActivateNowWhileOktaFailsArmsARetry(t *testing.T) {
 	world := newAWSWorld(t)
-	dayone := startDayone(t, world.settings, nil, &syncBuffer{})
+	dayone := startDayone(t, world.settings, nil, &testenv.SyncBuffer{})
 
 	world.sim.FailNext(4, 503) // every attempt of the Okta client's first call
 	res := dayone.postJSON(t, "/api/activations",
@@ -258,7 +258,7 @@ func TestEventBridgeModeActivateNowWhileOktaFailsArmsARetry(t *testing.T) {
 
 func TestEventBridgeModeFiresASoonRequestDirectlyAndCancelDeletes(t *testing.T) {
 	world := newAWSWorld(t)
-	dayone := startDayone(t, world.settings, nil, &syncBuffer{})
+	dayone := startDayone(t, world.settings, nil, &testenv.SyncBuffer{})
 
 	soon := dayone.postJSON(t, "/api/requests", map[string]any{
 		"login": "katherine.johnson@example.com", "start": wallIn(t, 30*time.Second, "Europe/Berlin"),

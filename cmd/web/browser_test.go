@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dayone/dayone/internal/testenv"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/dayone/dayone/internal/okta/oktasim"
@@ -74,7 +76,7 @@ func TestBrowserSchedulesAndActivates(t *testing.T) {
 	began := time.Now()
 	sim := oktasim.NewServer(oktasim.WithDemoUsers("example.com"))
 	t.Cleanup(sim.Close)
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	dayone := startDayone(t, localSettings(t), sim, logs)
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dayone/dayone/internal/testenv"
+
 	"github.com/dayone/dayone/internal/okta/oktasim"
 )
 
@@ -19,7 +21,7 @@ func localSettings(t *testing.T) map[string]string {
 func TestLocalModeSchedulesAndActivatesOverRealHTTP(t *testing.T) {
 	sim := oktasim.NewServer(oktasim.WithDemoUsers("example.com"))
 	defer sim.Close()
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	dayone := startDayone(t, localSettings(t), sim, logs)
 
 	if !strings.Contains(logs.String(), "local mode: Okta simulator at "+sim.URL) {
@@ -74,7 +76,7 @@ func TestActivateNowRetriesATemporaryOktaFailure(t *testing.T) {
 	defer sim.Close()
 	const delay = 300 * time.Millisecond
 	dayone := startDayoneWith(t, localSettings(t), env{Sim: sim,
-		retryDelay: func(int) time.Duration { return delay }}, &syncBuffer{})
+		retryDelay: func(int) time.Duration { return delay }}, &testenv.SyncBuffer{})
 
 	sim.FailNext(4, 503) // every attempt of the Okta client's first call
 	res := dayone.postJSON(t, "/api/activations",
@@ -117,7 +119,7 @@ func TestActivateNowFindsLoginsThatNeedEscaping(t *testing.T) {
 	for _, login := range logins {
 		sim.AddUser(login, oktasim.StatusStaged)
 	}
-	dayone := startDayone(t, localSettings(t), sim, &syncBuffer{})
+	dayone := startDayone(t, localSettings(t), sim, &testenv.SyncBuffer{})
 
 	for _, login := range logins {
 		res := dayone.postJSON(t, "/api/activations", map[string]any{"login": login})
@@ -141,7 +143,7 @@ func TestActivateNowFindsLoginsThatNeedEscaping(t *testing.T) {
 func TestActivateNowWithoutEmailKeepsTheLinkSecret(t *testing.T) {
 	sim := oktasim.NewServer(oktasim.WithDemoUsers("example.com"))
 	defer sim.Close()
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	dayone := startDayone(t, localSettings(t), sim, logs)
 	const login = "katherine.johnson@example.com"
 
@@ -193,7 +195,7 @@ func TestAScheduledRequestFiresOnceAfterARestart(t *testing.T) {
 	settings := localSettings(t)
 	const login = "ada.lovelace@example.com"
 
-	first := startDayone(t, settings, sim, &syncBuffer{})
+	first := startDayone(t, settings, sim, &testenv.SyncBuffer{})
 	res := first.postJSON(t, "/api/requests", map[string]any{
 		"login": login, "start": wallIn(t, 3*time.Second, "Europe/Berlin"),
 		"timezone": "Europe/Berlin",
@@ -207,7 +209,7 @@ func TestAScheduledRequestFiresOnceAfterARestart(t *testing.T) {
 		t.Fatalf("%d activate calls before the restart", n)
 	}
 
-	second := startDayone(t, settings, sim, &syncBuffer{})
+	second := startDayone(t, settings, sim, &testenv.SyncBuffer{})
 	second.waitStatus(t, id, "activated", 20*time.Second)
 	assertActivatedOnce(t, sim, login)
 }
@@ -215,7 +217,7 @@ func TestAScheduledRequestFiresOnceAfterARestart(t *testing.T) {
 func TestRunServesUntilItsContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &testenv.SyncBuffer{}
 	settings := localSettings(t)
 	settings["DAYONE_ADDR"] = "127.0.0.1:0"
 	done := make(chan error, 1)
@@ -242,7 +244,7 @@ func TestRunServesUntilItsContextEnds(t *testing.T) {
 func TestRunStopsOnABadSetting(t *testing.T) {
 	err := run(context.Background(), []string{"web"},
 		envOf(map[string]string{"DAYONE_ADDR": "0.0.0.0:8080", "OKTA_API_TOKEN": testToken,
-			"OKTA_ORG_URL": "https://acme.okta.com"}), &syncBuffer{})
+			"OKTA_ORG_URL": "https://acme.okta.com"}), &testenv.SyncBuffer{})
 	if err == nil || !strings.Contains(err.Error(), "DAYONE_ADDR") ||
 		strings.Contains(err.Error(), testToken) {
 		t.Fatalf("run: %v", err)
@@ -250,7 +252,7 @@ func TestRunStopsOnABadSetting(t *testing.T) {
 }
 
 // waitForLine polls out for a line starting with prefix and returns its rest.
-func waitForLine(t *testing.T, out *syncBuffer, prefix string) string {
+func waitForLine(t *testing.T, out *testenv.SyncBuffer, prefix string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {

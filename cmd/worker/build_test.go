@@ -70,7 +70,7 @@ func TestBuildFromSecretsManager(t *testing.T) {
 	awsEnv(t, secrets)
 
 	table := testenv.TableName(t)
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	h, err := build(context.Background(), config{
 		Table: table, CreateTable: true, OktaOrgURL: sim.URL, TokenARN: tokenARN,
 		TimeZone: "Europe/Berlin",
@@ -140,7 +140,7 @@ func TestBuildArmsRetriesOnTheScheduler(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_SCHEDULER", stub.URL)
 
 	table := testenv.TableName(t)
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	h, err := build(context.Background(), config{
 		Table: table, CreateTable: true, OktaOrgURL: sim.URL, TokenARN: tokenARN,
 		TimeZone: "Europe/Berlin", ScheduleGroup: testGroup, RoleARN: testRoleARN,
@@ -170,7 +170,7 @@ func TestBuildArmsRetriesOnTheScheduler(t *testing.T) {
 
 func TestBuildWithoutSchedulerSaysSo(t *testing.T) {
 	awsEnv(t, &secretsStandIn{})
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	_, err := build(context.Background(), config{
 		Table: testenv.TableName(t), OktaOrgURL: "https://acme.okta.com", Token: fakeToken,
 		TimeZone: "UTC",

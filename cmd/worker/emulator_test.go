@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dayone/dayone/internal/testenv"
 )
 
 // skipRIEEnv names the variable that, set to 1, skips the emulator tests
@@ -61,7 +63,7 @@ func findRIE(t *testing.T) string {
 type emulator struct {
 	endpoint  string // http://127.0.0.1:PORT, the Lambda API's base URL
 	invokeURL string
-	out       *syncBuffer // the emulator's and the function's stdout and stderr
+	out       *testenv.SyncBuffer // the emulator's and the function's stdout and stderr
 }
 
 // startEmulator starts the emulator with exactly env (nothing inherited)
@@ -73,7 +75,7 @@ func startEmulator(t *testing.T, rie, bootstrap string, env []string) *emulator 
 		"--runtime-api-address", apiAddr, bootstrap)
 	cmd.Env = env
 	cmd.Dir = filepath.Dir(bootstrap)
-	out := &syncBuffer{}
+	out := &testenv.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	// Its own process group, so that the cleanup reaches the function too;
 	// killed by the kernel should the test binary die first.
@@ -130,7 +132,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // waitListening polls addr until it accepts a connection.
-func waitListening(t *testing.T, addr string, exited <-chan error, out *syncBuffer) {
+func waitListening(t *testing.T, addr string, exited <-chan error, out *testenv.SyncBuffer) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {

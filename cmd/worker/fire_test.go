@@ -290,7 +290,7 @@ func TestPermanentFailureIsRecorded(t *testing.T) {
 func TestStoreFailureIsReturned(t *testing.T) {
 	db := testenv.DynamoClient(t)
 	store := dynamostore.New(db, testenv.TableName(t), dynamostore.Options{}) // no table
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	svc := queue.NewService(store, refusingScheduler{}, nil, queue.Config{})
 	h := &handler{fire: svc.Fire, log: slog.New(slog.NewJSONHandler(logs, nil))}
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"sync"
@@ -32,7 +31,7 @@ type world struct {
 	client  *okta.Client
 	stub    *schedulerstub.Server
 	handler *handler
-	logs    *syncBuffer
+	logs    *testenv.SyncBuffer
 	web     *queue.Service
 	armed   *recordingScheduler
 }
@@ -75,7 +74,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 
-	w.logs = &syncBuffer{}
+	w.logs = &testenv.SyncBuffer{}
 	w.handler = w.handlerWith(sched)
 	w.armed = &recordingScheduler{}
 	w.web = schedulingService(w.store, w.armed)
@@ -150,22 +149,4 @@ func (s *recordingScheduler) Cancel(context.Context, string) error             {
 
 func (s *recordingScheduler) Retry(context.Context, *queue.Request, time.Time) error {
 	return nil
-}
-
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

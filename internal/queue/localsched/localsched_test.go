@@ -1,7 +1,6 @@
 package localsched_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dayone/dayone/internal/testenv"
 
 	"github.com/dayone/dayone/internal/queue"
 	"github.com/dayone/dayone/internal/queue/boltstore"
@@ -30,7 +31,7 @@ type env struct {
 	accounts *queuetest.Accounts
 	svc      *queue.Service
 	sched    *localsched.Scheduler
-	logs     *syncBuffer
+	logs     *testenv.SyncBuffer
 
 	mu    sync.Mutex
 	fired []string // ids the scheduler fired, in order
@@ -51,7 +52,7 @@ func newEnvWith(t *testing.T, path string, accounts *queuetest.Accounts,
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	e := &env{path: path, store: store, accounts: accounts, logs: &syncBuffer{},
+	e := &env{path: path, store: store, accounts: accounts, logs: &testenv.SyncBuffer{},
 		at: map[string][]time.Time{}}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(e.logs, nil))
@@ -124,24 +125,6 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a log destination that tests read while fires write.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func dbPath(t *testing.T) string { return filepath.Join(t.TempDir(), "dayone.db") }
@@ -639,7 +622,7 @@ func TestFireErrorsRetried(t *testing.T) {
 		}
 		return nil
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	s := localsched.New(fire, localsched.Options{
 		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
 		RetryDelay: func(int) time.Duration { return 50 * time.Millisecond },
