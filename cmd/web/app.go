@@ -57,8 +57,8 @@ type directory struct {
 
 // build wires dayone in one place: store, directory, service, triggers,
 // web handler. On error it releases what it had built.
-func build(ctx context.Context, cfg config, e env) (a *app, err error) {
-	a = &app{log: e.Logger}
+func build(ctx context.Context, cfg config, e env) (_ *app, err error) {
+	a := &app{log: e.Logger}
 	defer func() {
 		if err != nil {
 			a.close(context.Background())

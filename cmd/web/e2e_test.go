@@ -266,3 +266,20 @@ func waitForLine(t *testing.T, out *testenv.SyncBuffer, prefix string) string {
 	t.Fatalf("no line %q in:\n%s", prefix, out)
 	return ""
 }
+
+func TestASecondDayoneOnTheSameStoreStopsWithAClearError(t *testing.T) {
+	settings := localSettings(t)
+	sim := oktasim.NewServer(oktasim.WithDemoUsers("example.com"))
+	defer sim.Close()
+	startDayone(t, settings, sim, &testenv.SyncBuffer{})
+
+	cfg, err := loadConfig(envOf(settings))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = build(context.Background(), cfg, env{Logger: discardLogger(), Sim: sim})
+	if err == nil || !strings.Contains(err.Error(), "DAYONE_DB") ||
+		!strings.Contains(err.Error(), "locked by another dayone") {
+		t.Fatalf("second build: %v, want an error naming DAYONE_DB and the lock", err)
+	}
+}
