@@ -43,8 +43,10 @@ var _ queue.Store = (*Store)(nil)
 // Open opens or creates the store at path, creating its directory when needed.
 // It fails when another process holds the file.
 func Open(path string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("boltstore: create the data directory: %w", err)
+	// A missing folder is more likely a typo than a wish for an empty store,
+	// which would make every pending request seem to vanish.
+	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("boltstore: the folder of %s: %w", path, err)
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {

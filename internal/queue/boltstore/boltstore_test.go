@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ func TestLongQueue(t *testing.T) {
 
 func TestSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "data", "dayone.db")
+	path := filepath.Join(t.TempDir(), "dayone.db")
 	s, err := boltstore.Open(path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -186,5 +187,15 @@ func BenchmarkListScheduledPage(b *testing.B) {
 		if err != nil || len(page.Requests) != 50 {
 			b.Fatalf("List: %d requests, %v", len(page.Requests), err)
 		}
+	}
+}
+
+func TestOpenRefusesAMissingFolder(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo", "dayone.db")
+	if _, err := boltstore.Open(missing); err == nil || !strings.Contains(err.Error(), "typo") {
+		t.Fatalf("Open(%s) = %v, want an error naming the path", missing, err)
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
+		t.Errorf("Open created the folder: %v", err)
 	}
 }
