@@ -200,7 +200,7 @@ func (a *app) close(ctx context.Context) error {
 // closes the store.
 func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           a.handler,
+		Handler:           loopbackHostsOnly(a.handler),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      90 * time.Second, // Activate now waits for Okta's retries

@@ -283,3 +283,28 @@ func TestASecondDayoneOnTheSameStoreStopsWithAClearError(t *testing.T) {
 		t.Fatalf("second build: %v, want an error naming DAYONE_DB and the lock", err)
 	}
 }
+
+func TestAnotherHostNameIsRefused(t *testing.T) {
+	sim := oktasim.NewServer(oktasim.WithDemoUsers("example.com"))
+	defer sim.Close()
+	dayone := startDayone(t, localSettings(t), sim, &testenv.SyncBuffer{})
+
+	for _, host := range []string{"rebind.evil.example", "rebind.evil.example:8080", "10.0.0.1"} {
+		req, err := http.NewRequest(http.MethodGet, dayone.url+"/api/requests", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusMisdirectedRequest {
+			t.Errorf("Host %s: status %d, want 421", host, res.StatusCode)
+		}
+	}
+	if got := dayone.get(t, "/api/requests"); got.status != http.StatusOK {
+		t.Errorf("Host 127.0.0.1: status %d", got.status)
+	}
+}
