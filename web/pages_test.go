@@ -288,6 +288,10 @@ func TestActivateNowFormWithAnUnknownUserShowsWhy(t *testing.T) {
 	if got := p.text("request-result"); !strings.Contains(got, want) {
 		t.Errorf("result %q", got)
 	}
+	if got := p.text("request-alert"); !strings.Contains(got, "did not activate") ||
+		p.has("flash") {
+		t.Errorf("alert %q; want the failure as an alert, and no flash", got)
+	}
 }
 
 func TestActivateNowFormWhenOktaIsDown(t *testing.T) {
@@ -306,8 +310,24 @@ func TestActivateNowFormWhenOktaIsDown(t *testing.T) {
 	}
 	want := "Activate now did not activate the account yet; dayone will retry it on " +
 		"its own: " + result
-	if got := p.text("flash"); !strings.HasPrefix(got, want) {
-		t.Errorf("flash %q, want it to start %q", got, want)
+	if got := p.text("request-alert"); !strings.HasPrefix(got, want) {
+		t.Errorf("alert %q, want it to start %q", got, want)
+	}
+	if p.has("flash") {
+		t.Errorf("a failure shown as good news: %q", p.text("flash"))
+	}
+}
+
+func TestAStaleConfirmationIsNotShown(t *testing.T) {
+	f := newFixture(t)
+	res := f.postForm(t, "/activations", url.Values{"login": {stagedUsers[0]}})
+	activated := strings.SplitN(res.header.Get("Location"), "?", 2)[0]
+
+	for _, done := range []string{"scheduled", "rescheduled", "cancelled"} {
+		p := parsePage(t, f.get(t, activated+"?done="+done).body)
+		if p.has("flash") {
+			t.Errorf("?done=%s on an activated request shows %q", done, p.text("flash"))
+		}
 	}
 }
 

@@ -64,7 +64,7 @@ func (h *handler) showRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newRequestPage(req)
-	p.Flash = flash(r.URL.Query().Get("done"), req)
+	p.Flash, p.Alert = confirmation(r.URL.Query().Get("done"), req)
 	h.render(w, r, http.StatusOK, "Activation of "+req.Login, "queue", requestPageView(p))
 }
 

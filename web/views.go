@@ -161,28 +161,31 @@ func newRescheduleForm(r *queue.Request) rescheduleForm {
 
 func requestHref(id string) string { return "/requests/" + url.PathEscape(id) }
 
-// flash is the sentence a request page shows after a change was made.
-func flash(done string, r *queue.Request) string {
+// confirmation is what a request page says after a redirect: good news as a
+// flash, bad news as an alert. It is derived from the request as it stands,
+// so that a stale or edited ?done= never claims what did not happen.
+func confirmation(done string, r *queue.Request) (flash, alert string) {
 	due := when(r.DueAt, r.TimeZone, dayMinute)
-	switch done {
-	case "scheduled":
-		return "Scheduled for " + due
-	case "rescheduled":
-		return "Rescheduled to " + due
-	case "cancelled":
-		return "Cancelled; the account of " + r.Login + " will not be activated by dayone"
-	case "activated":
-		switch r.Status {
-		case queue.StatusActivated:
-			return "Activate now: " + r.Result
-		case queue.StatusScheduled:
-			return "Activate now did not activate the account yet; " +
-				"dayone will retry it on its own: " + r.Result
-		}
-		return fmt.Sprintf("Activate now did not activate the account (%s): %s",
-			r.Status, r.Result)
+	switch {
+	case done == "scheduled" && r.Status == queue.StatusScheduled:
+		return "Scheduled for " + due, ""
+	case done == "rescheduled" && r.Status == queue.StatusScheduled:
+		return "Rescheduled to " + due, ""
+	case done == "cancelled" && r.Status == queue.StatusCancelled:
+		return "Cancelled; the account of " + r.Login + " will not be activated by dayone", ""
+	case done != "activated":
+		return "", ""
 	}
-	return ""
+
+	switch r.Status {
+	case queue.StatusActivated:
+		return "Activate now: " + r.Result, ""
+	case queue.StatusScheduled:
+		return "", "Activate now did not activate the account yet; " +
+			"dayone will retry it on its own: " + r.Result
+	}
+	return "", fmt.Sprintf("Activate now did not activate the account (%s): %s",
+		r.Status, r.Result)
 }
 
 // nowText reads like "2026-12-04 10:00 Europe/Berlin (09:00 UTC)".
