@@ -127,7 +127,8 @@ func (a *app) localService(ctx context.Context, store queue.Store, accounts queu
 	qcfg queue.Config, e env) (*queue.Service, error) {
 	var svc *queue.Service
 	a.sched = localsched.New(func(ctx context.Context, id string) error {
-		_, err := svc.Fire(ctx, id)
+		r, err := svc.Fire(ctx, id)
+		a.logOutcome(r)
 		return err
 	}, localsched.Options{Logger: e.Logger, Clock: e.Clock})
 	svc = queue.NewService(store, a.sched, accounts, qcfg)
@@ -181,6 +182,20 @@ func stagedLogins(sim *oktasim.Server) []string {
 		}
 	}
 	return logins
+}
+
+// logOutcome leaves one line per attempt that the timers fired, so that the
+// log tells what happened to every request without opening the queue.
+func (a *app) logOutcome(r *queue.Request) {
+	if r == nil {
+		return
+	}
+	level := slog.LevelInfo
+	if r.Status != queue.StatusActivated {
+		level = slog.LevelWarn
+	}
+	a.log.Log(context.Background(), level, "dayone: request fired", "id", r.ID,
+		"login", r.Login, "status", r.Status, "attempts", r.Attempts, "result", r.Result)
 }
 
 func (a *app) onClose(f func(context.Context) error) { a.closers = append(a.closers, f) }

@@ -58,6 +58,10 @@ func TestLocalModeSchedulesAndActivatesOverRealHTTP(t *testing.T) {
 			t.Errorf("%s: result %q", login, got.Result)
 		}
 		assertActivatedOnce(t, sim, login)
+		line := "msg=\"dayone: request fired\" id=" + id
+		if !strings.Contains(logs.String(), line) {
+			t.Errorf("no log line %q for %s", line, login)
+		}
 	}
 
 	res = dayone.postJSON(t, "/api/activations",

@@ -59,5 +59,5 @@ func checkTransition(from, next Status) error {
 	if from.CanMoveTo(next) {
 		return nil
 	}
-	return fmt.Errorf("%w: a %s request cannot become %s", ErrConflict, from, next)
+	return fmt.Errorf("%w: the request is %s and cannot become %s", ErrConflict, from, next)
 }
