@@ -28,7 +28,9 @@ type Start struct {
 func LoadZone(name string) (*time.Location, error) {
 	unknown := invalid("timezone",
 		"unknown time zone %q; use an IANA name such as Europe/Berlin", name)
-	if name == "" || name == "Local" || len(name) > 50 {
+	// Zones that people live in are Area/Location names; the database's other
+	// entries (Local, Factory, posixrules, EST5EDT…) are refused, UTC aside.
+	if name != "UTC" && !strings.Contains(name, "/") || len(name) > 50 {
 		return nil, unknown
 	}
 	loc, err := time.LoadLocation(name)
