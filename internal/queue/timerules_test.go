@@ -146,7 +146,8 @@ func TestBadStartFormats(t *testing.T) {
 
 func TestUnknownZones(t *testing.T) {
 	for _, zone := range []string{
-		"Local", "Factory", "posixrules", "EST5EDT", "Mars/Olympus_Mons", "Europe/Berln", "europe/berlin ", "../../etc/passwd",
+		"Local", "Factory", "posixrules", "EST5EDT", "Mars/Olympus_Mons", "Europe/Berln",
+		"europe/berlin ", "../../etc/passwd",
 		strings.Repeat("A", 51),
 	} {
 		_, err := queue.ParseStart("2027-07-01T09:00", zone, "")
