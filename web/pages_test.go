@@ -400,6 +400,11 @@ func TestQueueListsRequestsInDueOrderWithBothTimes(t *testing.T) {
 	if !first.has("row-cancel") || reschedule != "/requests/"+early.ID+"#reschedule" {
 		t.Error("a scheduled row lacks cancel or reschedule")
 	}
+	// Each row's buttons say whose activation they act on, for screen readers.
+	if got := attr(first.one("row-cancel"), "aria-label"); got !=
+		"Cancel the activation of early@example.com" {
+		t.Errorf("cancel button named %q", got)
+	}
 	second := &page{t: t, root: rows[1]}
 	if second.text("row-status") != "cancelled" || second.has("row-cancel") {
 		t.Error("the cancelled row is wrong")
