@@ -18,6 +18,12 @@ const (
 	// circle of references.
 	workerByName = "Sub:arn:${AWS::Partition}:lambda:${AWS::Region}:" +
 		"${AWS::AccountId}:function:${AWS::StackName}-worker"
+	// The sweeper's, likewise.
+	sweeperByName = "Sub:arn:${AWS::Partition}:lambda:${AWS::Region}:" +
+		"${AWS::AccountId}:function:${AWS::StackName}-sweeper"
+	// The default schedule group, where the sweep schedule lives.
+	defaultGroup = "Sub:arn:${AWS::Partition}:scheduler:${AWS::Region}:" +
+		"${AWS::AccountId}:schedule-group/default"
 )
 
 var storeActions = []string{
@@ -46,6 +52,22 @@ var wantGrants = map[string][]string{
 		grants([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
 			"GetAtt:WorkerLogGroup.Arn"),
 	),
+	// The sweeper fires requests as the worker does and arms retries the
+	// same way; it has no dead-letter queue.
+	"SweeperRole": concat(
+		grants(storeActions, table, tableIndexes),
+		[]string{
+			grant("secretsmanager:GetSecretValue", "Ref:OktaTokenSecret"),
+			grant("iam:PassRole", "GetAtt:SchedulerRole.Arn"),
+		},
+		grants([]string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule"},
+			groupSchedules),
+		grants([]string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			"GetAtt:SweeperLogGroup.Arn"),
+	),
+	"SweepScheduleRole": {
+		grant("lambda:InvokeFunction", sweeperByName),
+	},
 	"WebRole": concat(
 		grants(storeActions, table, tableIndexes),
 		grants([]string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule",
@@ -176,9 +198,22 @@ func checkStatement(t *testing.T, role string, st map[string]any) {
 	}
 }
 
-func TestSchedulerRoleTrustsOnlyThisAccountsScheduler(t *testing.T) {
+// Each role the scheduler assumes trusts only this account's schedules of
+// its group: the request schedules' group, or the default group of the
+// sweep schedule.
+func TestSchedulerRolesTrustOnlyThisAccountsScheduler(t *testing.T) {
 	tmpl := raw(t)
-	props := resource(t, tmpl, "SchedulerRole", "AWS::IAM::Role")
+	for role, group := range map[string]string{
+		"SchedulerRole":     "GetAtt:ScheduleGroup.Arn",
+		"SweepScheduleRole": defaultGroup,
+	} {
+		t.Run(role, func(t *testing.T) { checkSchedulerTrust(t, tmpl, role, group) })
+	}
+}
+
+func checkSchedulerTrust(t *testing.T, tmpl map[string]any, role, group string) {
+	t.Helper()
+	props := resource(t, tmpl, role, "AWS::IAM::Role")
 	trust := list(get(props, "AssumeRolePolicyDocument", "Statement"))
 	if len(trust) != 1 {
 		t.Fatalf("%d trust statements, want 1", len(trust))
@@ -190,7 +225,7 @@ func TestSchedulerRoleTrustsOnlyThisAccountsScheduler(t *testing.T) {
 		"action":    {canon(get(st, "Action")), "sts:AssumeRole"},
 		"source account": {condition("StringEquals", "aws:SourceAccount"),
 			"Ref:AWS::AccountId"},
-		"source group": {condition("ArnEquals", "aws:SourceArn"), "GetAtt:ScheduleGroup.Arn"},
+		"source group": {condition("ArnEquals", "aws:SourceArn"), group},
 	}
 	for what, c := range checks {
 		if c[0] != c[1] {
@@ -201,7 +236,7 @@ func TestSchedulerRoleTrustsOnlyThisAccountsScheduler(t *testing.T) {
 
 func TestPassRoleOnlyToTheScheduler(t *testing.T) {
 	tmpl := raw(t)
-	for _, role := range []string{"WebRole", "WorkerRole"} {
+	for _, role := range []string{"WebRole", "WorkerRole", "SweeperRole"} {
 		found := false
 		for _, st := range statements(t, tmpl, role) {
 			for _, a := range list(st["Action"]) {

@@ -38,6 +38,16 @@ func TestFunctions(t *testing.T) {
 			"DAYONE_SCHEDULER_ROLE_ARN": "GetAtt:SchedulerRole.Arn",
 			"DAYONE_SCHEDULER_DLQ_ARN":  "GetAtt:SchedulerDLQ.Arn",
 		}},
+		{"Sweeper", true, map[string]string{
+			"DAYONE_WORKER_ROLE":        "sweeper",
+			"DAYONE_TABLE":              "Ref:Table",
+			"OKTA_ORG_URL":              "Ref:OktaOrgUrl",
+			"OKTA_TOKEN_SECRET_ARN":     "Ref:OktaTokenSecret",
+			"DAYONE_SCHEDULE_GROUP":     "Ref:ScheduleGroup",
+			"DAYONE_WORKER_ARN":         "GetAtt:Worker.Arn",
+			"DAYONE_SCHEDULER_ROLE_ARN": "GetAtt:SchedulerRole.Arn",
+			"DAYONE_SCHEDULER_DLQ_ARN":  "GetAtt:SchedulerDLQ.Arn",
+		}},
 		{"Web", false, map[string]string{
 			"DAYONE_TABLE":              "Ref:Table",
 			"DAYONE_SCHEDULE_GROUP":     "Ref:ScheduleGroup",
@@ -233,6 +243,7 @@ func TestAlarms(t *testing.T) {
 		{"WorkerDLQAlarm", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
 			"QueueName", "GetAtt:WorkerDLQ.QueueName"},
 		{"WorkerErrorsAlarm", "AWS/Lambda", "Errors", "FunctionName", "Ref:Worker"},
+		{"SweeperErrorsAlarm", "AWS/Lambda", "Errors", "FunctionName", "Ref:Sweeper"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.alarm, func(t *testing.T) {
@@ -267,7 +278,8 @@ func TestQueuesAreEncrypted(t *testing.T) {
 
 func TestEachFunctionHasALogGroupWithRetention(t *testing.T) {
 	tmpl := raw(t)
-	for fn, group := range map[string]string{"Worker": "WorkerLogGroup", "Web": "WebLogGroup"} {
+	for fn, group := range map[string]string{"Worker": "WorkerLogGroup", "Web": "WebLogGroup",
+		"Sweeper": "SweeperLogGroup"} {
 		f := resource(t, tmpl, fn, "AWS::Serverless::Function")
 		g := resource(t, tmpl, group, "AWS::Logs::LogGroup")
 		name := strings.TrimPrefix(canon(f["FunctionName"]), "Sub:")
@@ -309,12 +321,16 @@ func TestShortFormTagsAreRead(t *testing.T) {
 	}
 }
 
-// The worker's ARN built from its name (workerByName) must name the worker.
-func TestWorkerARNByNameMatchesTheFunctionName(t *testing.T) {
-	props := resource(t, raw(t), "Worker", "AWS::Serverless::Function")
-	name := strings.TrimPrefix(canon(props["FunctionName"]), "Sub:")
-	if name != "${AWS::StackName}-worker" || !strings.HasSuffix(workerByName, ":function:"+name) {
-		t.Errorf("FunctionName %s; the ARN built from it, %s, would name another function",
-			canon(props["FunctionName"]), workerByName)
+// The ARNs built from the functions' names (workerByName, sweeperByName)
+// must name those functions.
+func TestARNsByNameMatchTheFunctionNames(t *testing.T) {
+	for fn, arn := range map[string]string{"Worker": workerByName, "Sweeper": sweeperByName} {
+		props := resource(t, raw(t), fn, "AWS::Serverless::Function")
+		name := strings.TrimPrefix(canon(props["FunctionName"]), "Sub:")
+		if !strings.HasPrefix(name, "${AWS::StackName}-") ||
+			!strings.HasSuffix(arn, ":function:"+name) {
+			t.Errorf("%s FunctionName %s; the ARN built from it, %s, would name "+
+				"another function", fn, canon(props["FunctionName"]), arn)
+		}
 	}
 }

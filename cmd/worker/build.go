@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
@@ -24,10 +25,23 @@ import (
 // inside the 10 s Lambda gives the init phase.
 const initTimeout = 8 * time.Second
 
-// build makes the worker's dependencies once, at cold start, in this order:
-// AWS configuration, store, Okta token and client, scheduler, service,
-// handler.
-func build(ctx context.Context, cfg config, log *slog.Logger) (*handler, error) {
+// build makes the function's dependencies once, at cold start, in this
+// order: AWS configuration, store, Okta token and client, scheduler,
+// service, and the handler of cfg.Role: a *handler for the worker, a
+// *sweeper for the sweeper. Errors: a dependency that could not be built.
+func build(ctx context.Context, cfg config, log *slog.Logger) (lambda.Handler, error) {
+	svc, err := buildService(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Role == roleSweeper {
+		return &sweeper{sweep: svc.Sweep, log: log}, nil
+	}
+	return &handler{fire: svc.Fire, log: log}, nil
+}
+
+// buildService makes the queue service both roles run.
+func buildService(ctx context.Context, cfg config, log *slog.Logger) (*queue.Service, error) {
 	ctx, cancel := context.WithTimeout(ctx, initTimeout)
 	defer cancel()
 
@@ -49,11 +63,10 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*handler, error) 
 		return nil, err
 	}
 
-	svc := queue.NewService(store, sched, accounts, queue.Config{
+	return queue.NewService(store, sched, accounts, queue.Config{
 		DefaultZone:   cfg.TimeZone,
 		AllowReenable: cfg.AllowReenable,
-	})
-	return &handler{fire: svc.Fire, log: log}, nil
+	}), nil
 }
 
 // newScheduler returns the EventBridge Scheduler adapter that arms the
@@ -119,7 +132,8 @@ var errNoRetry = errors.New("worker: no scheduler is configured to arm the retry
 	"(set " + envGroup + " and the other scheduler settings)")
 
 // refusingScheduler is the worker's Scheduler port outside AWS when no
-// scheduler settings are given. Fire only ever calls Retry; it fails, so
+// scheduler settings are given. Fire (and Sweep, through it) only ever
+// calls Retry; it fails, so
 // that Fire returns an error wrapping queue.ErrTemporary and the handler a
 // *TemporaryError: the platform's retry of the delivery is the fallback.
 // The other calls would be a bug, and fail loudly instead of arming anything.
@@ -143,9 +157,9 @@ func (refusingScheduler) Retry(context.Context, *queue.Request, time.Time) error
 
 // noDirectInvoke is the Invoker of the worker's awsched.Scheduler. awsched
 // invokes directly only from Schedule and Reschedule, for a request due
-// within moments; the worker's service calls neither (Fire only calls
-// Retry, which always creates a schedule, so that the back-off holds).
-// The worker never invokes itself.
+// within moments; the worker's service calls neither (Fire and Sweep only
+// call Retry, which always creates a schedule, so that the back-off holds).
+// Neither role invokes the worker itself.
 type noDirectInvoke struct{}
 
 var _ awsched.Invoker = noDirectInvoke{}

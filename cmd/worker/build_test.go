@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dayone/dayone/internal/awsched/schedulerstub"
@@ -93,7 +94,7 @@ func TestBuildFromSecretsManager(t *testing.T) {
 	sim.AddUser(login, oktasim.StatusStaged)
 	r := scheduleDue(t, schedulingService(store, &recordingScheduler{}), login)
 
-	if err := h.Handle(context.Background(), eventFor(t, r.ID)); err != nil {
+	if err := workerOf(t, h).Handle(context.Background(), eventFor(t, r.ID)); err != nil {
 		t.Fatalf("Handle: %v", err)
 	}
 	got, err := store.Get(context.Background(), r.ID)
@@ -101,6 +102,16 @@ func TestBuildFromSecretsManager(t *testing.T) {
 		t.Errorf("request %v, %v, %d activate calls; want activated with one call",
 			got, err, sim.ActivateCalls(login))
 	}
+}
+
+// workerOf returns h as the worker's handler.
+func workerOf(t *testing.T, h lambda.Handler) *handler {
+	t.Helper()
+	w, ok := h.(*handler)
+	if !ok {
+		t.Fatalf("build returned a %T; want the worker's *handler", h)
+	}
+	return w
 }
 
 func TestBuildFailsOnMissingSecret(t *testing.T) {
@@ -158,7 +169,7 @@ func TestBuildArmsRetriesOnTheScheduler(t *testing.T) {
 	sim.AddUser(login, oktasim.StatusStaged)
 	r := scheduleDue(t, schedulingService(store, &recordingScheduler{}), login)
 	sim.FailNext(4, 503)
-	if err := h.Handle(context.Background(), eventFor(t, r.ID)); err != nil {
+	if err := workerOf(t, h).Handle(context.Background(), eventFor(t, r.ID)); err != nil {
 		t.Fatalf("Handle: %v; want nil with the retry armed", err)
 	}
 	got, err := store.Get(context.Background(), r.ID)

@@ -20,6 +20,7 @@ type config struct {
 	Token         string // OKTA_API_TOKEN: the token itself, outside AWS only
 	AllowReenable bool   // DAYONE_ALLOW_REENABLE: may activate a DEPROVISIONED user
 	TimeZone      string // DAYONE_TIMEZONE: the default zone, default Europe/Berlin
+	Role          string // DAYONE_WORKER_ROLE: roleWorker (default) or roleSweeper
 
 	// Where retries are armed: EventBridge Scheduler, as the web arms the
 	// first trigger. Required in AWS; outside it, all or none.
@@ -44,6 +45,13 @@ const (
 	envRoleARN     = "DAYONE_SCHEDULER_ROLE_ARN"
 	envDLQARN      = "DAYONE_SCHEDULER_DLQ_ARN"
 	envWorkerARN   = "DAYONE_WORKER_ARN"
+	envRole        = "DAYONE_WORKER_ROLE"
+)
+
+// The roles of the binary: one function fires requests, the other sweeps.
+const (
+	roleWorker  = "worker"  // fires the request each event names
+	roleSweeper = "sweeper" // fires the stranded requests (queue.Service.Sweep)
 )
 
 // loadConfig reads and checks the configuration. The error lists every
@@ -67,6 +75,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		RoleARN:       strings.TrimSpace(getenv(envRoleARN)),
 		DeadLetterARN: strings.TrimSpace(getenv(envDLQARN)),
 		WorkerARN:     strings.TrimSpace(getenv(envWorkerARN)),
+		Role:          strings.TrimSpace(getenv(envRole)),
 	}
 	errs = append(errs, cfg.check()...)
 	return cfg, errors.Join(errs...)
@@ -90,6 +99,7 @@ func (c *config) check() []error {
 			envTokenARN, envToken))
 	}
 	errs = append(errs, c.checkScheduler()...)
+	errs = append(errs, c.checkRole())
 	if c.TimeZone == "" {
 		c.TimeZone = queue.DefaultZone
 	}
@@ -97,6 +107,19 @@ func (c *config) check() []error {
 		errs = append(errs, fmt.Errorf("worker: %s: %w", envTimeZone, err))
 	}
 	return errs
+}
+
+// checkRole defaults the role to roleWorker and refuses an unknown one.
+func (c *config) checkRole() error {
+	switch c.Role {
+	case "":
+		c.Role = roleWorker
+	case roleWorker, roleSweeper:
+	default:
+		return fmt.Errorf("worker: %s must be %s or %s, not %q",
+			envRole, roleWorker, roleSweeper, c.Role)
+	}
+	return nil
 }
 
 // schedulerSettings pairs each scheduler setting with its variable.
@@ -155,9 +178,9 @@ func (c config) tokenSource() string {
 
 // String describes the configuration without the token.
 func (c config) String() string {
-	return fmt.Sprintf("table=%s create_table=%t okta_org_url=%s token_from=%s "+
+	return fmt.Sprintf("role=%s table=%s create_table=%t okta_org_url=%s token_from=%s "+
 		"allow_reenable=%t timezone=%s schedule_group=%s scheduler_role=%s "+
-		"scheduler_dlq=%s worker=%s", c.Table, c.CreateTable, c.OktaOrgURL,
+		"scheduler_dlq=%s worker=%s", c.Role, c.Table, c.CreateTable, c.OktaOrgURL,
 		c.tokenSource(), c.AllowReenable, c.TimeZone, c.ScheduleGroup, c.RoleARN,
 		c.DeadLetterARN, c.WorkerARN)
 }
@@ -168,6 +191,7 @@ func (c config) GoString() string { return c.String() }
 // LogValue logs the configuration without the token.
 func (c config) LogValue() slog.Value {
 	return slog.GroupValue(
+		slog.String("role", c.Role),
 		slog.String("table", c.Table),
 		slog.Bool("create_table", c.CreateTable),
 		slog.String("okta_org_url", c.OktaOrgURL),

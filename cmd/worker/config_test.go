@@ -30,7 +30,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{Table: "dayone-requests", OktaOrgURL: "https://acme.okta.com",
-		Token: fakeToken, TimeZone: "Europe/Berlin"}
+		Token: fakeToken, TimeZone: "Europe/Berlin", Role: roleWorker}
 	if cfg != want {
 		t.Errorf("config %v; want %v", cfg, want)
 	}
@@ -41,6 +41,7 @@ func TestLoadConfigAll(t *testing.T) {
 	delete(vars, envToken)
 	vars[envTokenARN] = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:okta-AbCdEf"
 	vars[envCreateTable], vars[envReenable], vars[envTimeZone] = "true", "1", "America/New_York"
+	vars[envRole] = " sweeper "
 	for k, v := range schedulerEnv() {
 		vars[k] = " " + v + " "
 	}
@@ -49,7 +50,7 @@ func TestLoadConfigAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !cfg.CreateTable || !cfg.AllowReenable || cfg.TimeZone != "America/New_York" ||
-		cfg.TokenARN != vars[envTokenARN] || cfg.Token != "" {
+		cfg.TokenARN != vars[envTokenARN] || cfg.Token != "" || cfg.Role != roleSweeper {
 		t.Errorf("config %v; want every setting read", cfg)
 	}
 	if cfg.ScheduleGroup != testGroup || cfg.RoleARN != testRoleARN ||
@@ -84,6 +85,8 @@ func TestLoadConfigErrors(t *testing.T) {
 			[]string{envReenable + " must be true or false"}},
 		{"bad zone", func(m map[string]string) { m[envTimeZone] = "Mars/Olympus" },
 			[]string{envTimeZone + `: unknown time zone "Mars/Olympus"`}},
+		{"bad role", func(m map[string]string) { m[envRole] = "Sweeper" },
+			[]string{envRole + ` must be worker or sweeper, not "Sweeper"`}},
 		{"in AWS without scheduler", func(m map[string]string) {
 			delete(m, envToken)
 			m[envTokenARN] = tokenARN

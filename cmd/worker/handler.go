@@ -56,11 +56,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // could be armed, and the store's error when the request could not be read
 // or written; Lambda retries both.
 func (h *handler) Handle(ctx context.Context, event []byte) error {
-	log := h.log
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		log = log.With("lambda_request_id", lc.AwsRequestID)
-	}
-
+	log := withLambdaID(ctx, h.log)
 	id, err := decodeEvent(event)
 	if err != nil {
 		log.Error("invalid event dropped", "error", err, "event_bytes", len(event))
@@ -70,6 +66,14 @@ func (h *handler) Handle(ctx context.Context, event []byte) error {
 
 	r, err := h.fire(ctx, id)
 	return report(log, r, err)
+}
+
+// withLambdaID adds the Lambda request id of ctx, when it has one, to log.
+func withLambdaID(ctx context.Context, log *slog.Logger) *slog.Logger {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return log.With("lambda_request_id", lc.AwsRequestID)
+	}
+	return log
 }
 
 // report logs the outcome of Fire and returns what Lambda should see.
@@ -82,10 +86,9 @@ func report(log *slog.Logger, r *queue.Request, err error) error {
 		log.Warn("no such request; nothing to do")
 		return nil
 	case errors.Is(err, queue.ErrTemporary):
-		// TODO(retry): Lambda retries an asynchronous invoke only twice (about
-		// one and three minutes later), and each retry that fails the same
-		// way returns here; after them the request stays scheduled with no
-		// trigger left. A sweep of overdue requests would catch it.
+		// Lambda retries an asynchronous invoke only twice (about one and
+		// three minutes later); should those fail the same way, the request
+		// stays scheduled with no trigger left, until the sweeper fires it.
 		log.Error("attempt failed and no retry could be armed; "+
 			"leaving it to Lambda's retry", "error", err)
 		return &TemporaryError{Err: err}
@@ -125,25 +128,35 @@ const eventKey = "request_id"
 // DisallowUnknownFields, because encoding/json matches struct fields without
 // regard to case and would accept "Request_ID".
 func decodeEvent(raw []byte) (string, error) {
-	var fields map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&fields); err != nil || fields == nil {
-		return "", errors.New(`worker: the event is not a JSON object {"request_id":"<id>"}`)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return "", errors.New("worker: the event has data after its JSON object")
-	}
-	if len(fields) != 1 || fields[eventKey] == nil {
-		return "", fmt.Errorf("worker: the event must have exactly the field %s, "+
-			"not %s", eventKey, fieldNames(fields))
+	value, err := oneField(raw, eventKey, `{"request_id":"<id>"}`)
+	if err != nil {
+		return "", err
 	}
 
 	var id string
-	value := fields[eventKey]
 	if value[0] != '"' || json.Unmarshal(value, &id) != nil {
 		return "", fmt.Errorf("worker: %s must be a string", eventKey)
 	}
 	return id, checkID(id)
+}
+
+// oneField returns the raw value of the one field of a JSON event, which
+// must be an object with exactly the key key (spelt so, in that case) and
+// nothing after it; shape is the event's form, for the error message.
+func oneField(raw []byte, key, shape string) (json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return nil, errors.New("worker: the event is not a JSON object " + shape)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("worker: the event has data after its JSON object")
+	}
+	if len(fields) != 1 || fields[key] == nil {
+		return nil, fmt.Errorf("worker: the event must have exactly the field %s, "+
+			"not %s", key, fieldNames(fields))
+	}
+	return fields[key], nil
 }
 
 func checkID(id string) error {

@@ -1,20 +1,26 @@
-// Command worker is the dayone worker Lambda. EventBridge Scheduler invokes
-// it with {"request_id":"<id>"} when a request is due, and the web function
-// invokes it the same way for "Activate now". It fires the request through
-// queue.Service.Fire: claims it, reads the user's Okta status and activates
-// the account at most once. After a failure that may pass, the service arms
-// the retry as a one-time EventBridge Scheduler schedule (see newScheduler).
+// Command worker is the dayone worker Lambda, and, with
+// DAYONE_WORKER_ROLE=sweeper, the sweeper Lambda.
+//
+// As the worker, EventBridge Scheduler invokes it with {"request_id":"<id>"}
+// when a request is due, and the web function invokes it the same way for
+// "Activate now". It fires the request through queue.Service.Fire: claims
+// it, reads the user's Okta status and activates the account at most once.
+// After a failure that may pass, the service arms the retry as a one-time
+// EventBridge Scheduler schedule (see newScheduler).
+//
+// As the sweeper, a recurring schedule invokes it with {"sweep":true} every
+// five minutes, and it fires what no trigger will fire any more through
+// queue.Service.Sweep: requests whose schedule was never created or whose
+// retry could not be armed, and requests an attempt that died (timeout,
+// crash) left running past the queue's lease (15 min).
 //
 // Everything is built once at cold start from the environment (see
-// loadConfig); the handler only decodes the event and fires.
+// loadConfig); the handler only decodes the event and fires or sweeps.
 //
-// Give the function a timeout of at least 90 s: one Okta call may take four
+// Give the worker a timeout of at least 90 s: one Okta call may take four
 // attempts of up to 15 s each plus back-off, and an attempt that Lambda cuts
-// short leaves its request running until the queue's lease (15 min) ends.
-//
-// TODO(stuck-running): nothing in AWS resumes a request whose attempt died
-// (timeout, crash) once Lambda's own retries, which come before the lease
-// ends, are spent; a periodic sweep should fire running requests past it.
+// short leaves its request running until the queue's lease ends. The
+// sweeper starts no fire with less than 90 s left, so give it more.
 package main
 
 import (

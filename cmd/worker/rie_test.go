@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -43,7 +44,40 @@ func TestWorkerUnderEmulator(t *testing.T) {
 	t.Cleanup(stub.Close)
 	stub.CreateGroup(testGroup)
 
-	em := startEmulator(t, rie, bootstrap, []string{
+	env := emulatorEnv(t, table, sim, stub)
+	em := startEmulator(t, rie, bootstrap, env)
+
+	scheduled := fireScheduled(t, em, store, web, sim)
+	retried := runThroughLambdaAPI(t, em, store, web, sim, stub)
+
+	// The function's JSON logs name the requests, and never the token.
+	err := em.waitForOutput(`"msg":"worker ready"`,
+		`"request_id":"`+scheduled+`","status":"activated","attempts":1`,
+		`"request_id":"`+retried+`","status":"scheduled","attempts":1`,
+		`"request_id":"`+retried+`","status":"scheduled","attempts":2`,
+		`"msg":"attempt failed; the retry is armed"`,
+		`"request_id":"`+retried+`","status":"activated","attempts":3`,
+		`"msg":"invalid event dropped"`, `"lambda_request_id":"`)
+	if err != nil {
+		t.Errorf("worker logs: %v", err)
+	}
+	if strings.Contains(em.out.String(), sim.Token) {
+		t.Error("the emulator's output contains the Okta token")
+	}
+
+	t.Run("sweeper", func(t *testing.T) {
+		sweeper := startEmulator(t, rie, bootstrap, append(env, envRole+"="+roleSweeper))
+		sweepUnderEmulator(t, sweeper, store, web, sim)
+	})
+}
+
+// emulatorEnv is the whole environment of the function under the emulator:
+// dynalite, the Okta simulator and the scheduler stand-in, with no zone
+// database on the ZONEINFO path and TZ unset.
+func emulatorEnv(t *testing.T, table string, sim *oktasim.Server,
+	stub *schedulerstub.Server) []string {
+	t.Helper()
+	return []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
 		"DAYONE_TABLE=" + table,
@@ -63,21 +97,36 @@ func TestWorkerUnderEmulator(t *testing.T) {
 		envDLQARN + "=" + testDLQARN,
 		envWorkerARN + "=" + testWorkerARN,
 		"ZONEINFO=/nonexistent", // and no TZ: the zone must come from the binary
-	})
+	}
+}
 
-	scheduled := fireScheduled(t, em, store, web, sim)
-	retried := runThroughLambdaAPI(t, em, store, web, sim, stub)
+// sweepUnderEmulator sends the sweeper a request's event, which it drops,
+// then the sweep event, which activates a request left without a trigger.
+func sweepUnderEmulator(t *testing.T, em *emulator, store queue.Store, web *queue.Service,
+	sim *oktasim.Server) {
+	t.Helper()
+	login := "never.triggered@example.com"
+	sim.AddUser(login, oktasim.StatusStaged)
+	r := scheduleAt(t, web, login, time.Now().Add(-7*time.Minute))
 
-	// The function's JSON logs name the requests, and never the token.
-	err := em.waitForOutput(`"msg":"worker ready"`,
-		`"request_id":"`+scheduled+`","status":"activated","attempts":1`,
-		`"request_id":"`+retried+`","status":"scheduled","attempts":1`,
-		`"request_id":"`+retried+`","status":"scheduled","attempts":2`,
-		`"msg":"attempt failed; the retry is armed"`,
-		`"request_id":"`+retried+`","status":"activated","attempts":3`,
-		`"msg":"invalid event dropped"`, `"lambda_request_id":"`)
+	if status, body := em.invoke(t, eventFor(t, r.ID)); status != 200 || body != "null" {
+		t.Fatalf("a request event: HTTP %d %s; want 200 null (dropped)", status, body)
+	}
+	stored(t, store, r.ID, queue.StatusScheduled, 0)
+
+	status, body := em.invoke(t, readTestdata(t, "sweep-event.json"))
+	if status != 200 || body != "null" {
+		t.Fatalf("the sweep event: HTTP %d %s; want 200 null", status, body)
+	}
+	stored(t, store, r.ID, queue.StatusActivated, 1)
+	if n := sim.ActivateCalls(login); n != 1 {
+		t.Errorf("%d activate calls; want one", n)
+	}
+
+	err := em.waitForOutput(`"role":"sweeper"`, `"msg":"invalid event dropped"`,
+		`"msg":"sweep fired stranded requests"`, `"fired_ids":["`+r.ID+`"]`)
 	if err != nil {
-		t.Errorf("worker logs: %v", err)
+		t.Errorf("sweeper logs: %v", err)
 	}
 	if strings.Contains(em.out.String(), sim.Token) {
 		t.Error("the emulator's output contains the Okta token")

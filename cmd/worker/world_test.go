@@ -31,6 +31,7 @@ type world struct {
 	client  *okta.Client
 	stub    *schedulerstub.Server
 	handler *handler
+	sched   queue.Scheduler // where the handler's service arms retries
 	logs    *testenv.SyncBuffer
 	web     *queue.Service
 	armed   *recordingScheduler
@@ -75,6 +76,7 @@ func newWorld(t *testing.T) *world {
 	}
 
 	w.logs = &testenv.SyncBuffer{}
+	w.sched = sched
 	w.handler = w.handlerWith(sched)
 	w.armed = &recordingScheduler{}
 	w.web = schedulingService(w.store, w.armed)
@@ -100,11 +102,18 @@ func schedulingService(store queue.Store, sched queue.Scheduler) *queue.Service 
 // Europe/Berlin, and returns the request.
 func scheduleDue(t *testing.T, web *queue.Service, login string) *queue.Request {
 	t.Helper()
+	return scheduleAt(t, web, login, time.Now().Add(-time.Minute))
+}
+
+// scheduleAt schedules an activation of login due at at, in Europe/Berlin,
+// and returns the request. at may be up to ten minutes ago.
+func scheduleAt(t *testing.T, web *queue.Service, login string, at time.Time) *queue.Request {
+	t.Helper()
 	loc, err := queue.LoadZone("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	due := time.Now().Add(-time.Minute).In(loc)
+	due := at.In(loc)
 	r, err := web.Schedule(context.Background(), queue.ScheduleInput{
 		Login:     login,
 		Start:     due.Format("2006-01-02T15:04:05"),

@@ -37,13 +37,21 @@ func (s *Service) Resume(ctx context.Context, id string) (*Request, error) {
 }
 
 func (s *Service) fire(ctx context.Context, id string, takeOver bool) (*Request, error) {
+	r, _, err := s.fireIf(ctx, id, func(r *Request) bool { return s.claimable(r, takeOver) })
+	return r, err
+}
+
+// fireIf is fire with the claim rule given: it claims the stored request only
+// when may holds for it, and reports whether this call claimed it.
+func (s *Service) fireIf(ctx context.Context, id string,
+	may func(*Request) bool) (*Request, bool, error) {
 	r, err := s.store.Get(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	from := r.Status
-	if !s.claimable(r, takeOver) {
-		return r, nil
+	if !may(r) {
+		return r, false, nil
 	}
 
 	r.Status = StatusRunning
@@ -55,12 +63,14 @@ func (s *Service) fire(ctx context.Context, id string, takeOver bool) (*Request,
 	}
 	r.record(r.ClaimedAt, workerActor, event, fmt.Sprintf("attempt %d", r.Attempts))
 	if err := s.store.Update(ctx, r, from); err != nil {
-		return s.lostClaim(ctx, id, err)
+		r, err := s.lostClaim(ctx, id, err)
+		return r, false, err
 	}
 
 	attempt, cancel := withReserve(ctx, outcomeReserve)
 	defer cancel()
-	return s.finish(ctx, r, s.activate(attempt, r))
+	r, err = s.finish(ctx, r, s.activate(attempt, r))
+	return r, true, err
 }
 
 // withReserve ends the returned context reserve before ctx's own deadline.
@@ -135,8 +145,9 @@ func (s *Service) finish(ctx context.Context, r *Request, out outcome) (*Request
 // localsched re-arming after a restart, may try again before it.
 //
 // TODO(retry-unarmed): when Retry fails, the saved result still names the
-// retry time, though only the caller's own retry follows, and a synchronous
-// Activate now through the worker Lambda gets none.
+// retry time, though only the caller's own retry follows, or Sweep up to
+// Config.SweepGrace and one sweep interval after that time (a synchronous
+// Activate now through the worker Lambda gets only the sweep).
 func (s *Service) armRetry(ctx context.Context, r *Request, at time.Time,
 	result string) error {
 	if err := s.sched.Retry(ctx, r, at); err != nil {

@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"strings"
 	"time"
 )
 
@@ -53,11 +52,6 @@ const (
 	EventRetry       = "retry"
 	EventResumed     = "resumed"
 )
-
-// LoginKey is the form of a login used to compare two logins.
-func LoginKey(login string) string {
-	return strings.ToLower(strings.TrimSpace(login))
-}
 
 // Clone returns a deep copy, so that a caller may change it freely.
 func (r *Request) Clone() *Request {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -20,6 +18,14 @@ type Config struct {
 	MaxAttempts   int           // attempts before a temporary failure is final; default 5
 	Lease         time.Duration // after this, a running claim may be taken over; default 15 min
 	Clock         Clock         // default time.Now
+
+	// SweepGrace is how long past its due time a scheduled request must be
+	// before Sweep takes it for stranded; default DefaultSweepGrace.
+	SweepGrace time.Duration
+
+	// SweepLimit is the most requests one Sweep fires; default
+	// DefaultSweepLimit.
+	SweepLimit int
 
 	// RetryDelay is how long after the attempt-th temporary failure the
 	// request is tried again; default DefaultRetryDelay.
@@ -41,8 +47,6 @@ const (
 	// outcomeReserve is the part of an attempt's deadline kept for recording
 	// its outcome, so that a slow Okta does not leave the request running.
 	outcomeReserve = 5 * time.Second
-
-	maxLoginLength = 100
 )
 
 // The bounds of DefaultRetryDelay.
@@ -92,6 +96,12 @@ func NewService(store Store, sched Scheduler, accounts Accounts, cfg Config) *Se
 	}
 	if cfg.RetryDelay == nil {
 		cfg.RetryDelay = DefaultRetryDelay
+	}
+	if cfg.SweepGrace <= 0 {
+		cfg.SweepGrace = DefaultSweepGrace
+	}
+	if cfg.SweepLimit <= 0 {
+		cfg.SweepLimit = DefaultSweepLimit
 	}
 	s := &Service{store: store, sched: sched, accounts: accounts, cfg: cfg}
 	s.runner = inProcess{s}
@@ -312,33 +322,6 @@ func (s *Service) failScheduling(ctx context.Context, r *Request, cause error) e
 		return errors.Join(cause, err)
 	}
 	return fmt.Errorf("queue: schedule %s: %w", r.ID, cause)
-}
-
-// checkLogin trims the login and checks its form and domain.
-func (s *Service) checkLogin(raw string) (string, error) {
-	login := strings.TrimSpace(raw)
-	switch {
-	case login == "":
-		return "", invalid("login", "login is required")
-	case len(login) > maxLoginLength:
-		return "", invalid("login", "login is longer than %d characters", maxLoginLength)
-	case strings.IndexFunc(login, unicode.IsSpace) >= 0 ||
-		strings.IndexFunc(login, unicode.IsControl) >= 0:
-		return "", invalid("login", "login must not contain spaces or control characters")
-	}
-	if len(s.cfg.LoginDomains) == 0 {
-		return login, nil
-	}
-
-	at := strings.LastIndex(login, "@")
-	domain := strings.ToLower(login[at+1:])
-	for _, allowed := range s.cfg.LoginDomains {
-		if at > 0 && domain == strings.ToLower(allowed) {
-			return login, nil
-		}
-	}
-	return "", invalid("login", "login must be an address at %s",
-		strings.Join(s.cfg.LoginDomains, " or "))
 }
 
 // checkStart parses the start and refuses times in the past or too far ahead.

@@ -263,6 +263,24 @@ func TestOneOpenRequestPerLogin(t *testing.T) {
 	}
 }
 
+func TestLookAlikeLoginsAreOneLogin(t *testing.T) {
+	f := newFixture(t, queue.Config{})
+	first := f.schedule(t, "jürgen.groß@example.com", c3Start, true)
+
+	decomposed := "ju\u0308rgen.groß@example.com" // the same name, another Unicode form
+	for _, login := range []string{decomposed, "ｊüｒｇｅｎ.groß@example.com"} {
+		_, err := f.svc.Schedule(context.Background(), queue.ScheduleInput{
+			Login: login, Start: "2027-05-01T08:00"})
+		var open *queue.OpenRequestError
+		if !errors.As(err, &open) || open.ExistingID != first.ID {
+			t.Errorf("%q: err = %v, want it to point at %s", login, err, first.ID)
+		}
+	}
+	if first.Login != "jürgen.groß@example.com" {
+		t.Errorf("stored login %q", first.Login)
+	}
+}
+
 func TestLoginRules(t *testing.T) {
 	domains := []string{"example.com", "Example.org"}
 	cases := []struct {
@@ -288,6 +306,16 @@ func TestLoginRules(t *testing.T) {
 		{strings.Repeat("a", 58) + "@example.com", true}, // C9: 70 characters
 		{strings.Repeat("a", 88) + "@example.com", true},
 		{strings.Repeat("a", 89) + "@example.com", false},
+		{strings.Repeat("ü", 50) + "@example.com", true}, // 62 characters, 112 bytes
+		{"a@evil.com@example.com", false},
+		{"x@@example.com", false},
+		{"noatsign", false},
+		{"x@", false},
+		{"x@example", false},
+		{"x@example..com", false},
+		{"ada\u200b@example.com", false}, // zero-width space
+		{"x\u202e@example.com", false},   // right-to-left override
+		{"x\xff@example.com", false},     // not UTF-8
 	}
 	for _, c := range cases {
 		f := newFixture(t, queue.Config{LoginDomains: domains})
