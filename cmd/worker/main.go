@@ -12,7 +12,7 @@
 // five minutes, and it fires what no trigger will fire any more through
 // queue.Service.Sweep: requests whose schedule was never created or whose
 // retry could not be armed, and requests an attempt that died (timeout,
-// crash) left running past the queue's lease (15 min).
+// crash) left running past the queue's lease (5 min).
 //
 // Everything is built once at cold start from the environment (see
 // loadConfig); the handler only decodes the event and fires or sweeps.

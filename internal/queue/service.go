@@ -16,7 +16,7 @@ type Config struct {
 	LoginDomains  []string      // allowed e-mail domains; empty allows any
 	AllowReenable bool          // may activate a DEPROVISIONED account again
 	MaxAttempts   int           // attempts before a temporary failure is final; default 5
-	Lease         time.Duration // after this, a running claim may be taken over; default 15 min
+	Lease         time.Duration // after this, a running claim may be taken over; default 5 min
 	Clock         Clock         // default time.Now
 
 	// SweepGrace is how long past its due time a scheduled request must be
@@ -37,7 +37,7 @@ const (
 	DefaultZone        = "Europe/Berlin"
 	DefaultHorizon     = 400 * 24 * time.Hour
 	DefaultMaxAttempts = 5
-	DefaultLease       = 15 * time.Minute
+	DefaultLease       = 5 * time.Minute
 
 	// EarlyTolerance is how early a delivery may come and still count as due.
 	// A trigger that hands a request to the worker directly instead of

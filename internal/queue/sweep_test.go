@@ -138,12 +138,12 @@ func TestSweepTakesOverExpiredClaims(t *testing.T) {
 	f.clock.Set(lost.DueAt)
 	f.force(t, lost, queue.StatusRunning)
 	f.accounts.SetStatus("lost@example.com", "PROVISIONED")
-	f.clock.Set(lost.DueAt.Add(10 * time.Minute))
+	f.clock.Set(lost.DueAt.Add(4 * time.Minute))
 	f.force(t, busy, queue.StatusRunning)
 	svc, _ := f.sweeper(queue.Config{})
 
-	// The first claim is 16 minutes old, past the lease; the second 6.
-	f.clock.Set(lost.DueAt.Add(16 * time.Minute))
+	// The first claim is 6 minutes old, past the 5-minute lease; the second 2.
+	f.clock.Set(lost.DueAt.Add(6 * time.Minute))
 	checkCounts(t, sweep(t, svc), [4]int{1, 1, 0, 0}, false)
 
 	got := f.get(t, lost.ID)
