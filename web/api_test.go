@@ -359,3 +359,24 @@ func TestAPIUnknownEndpointAndWrongMethod(t *testing.T) {
 		t.Errorf("GET activations: %d %q", res.status, res.header.Get("Allow"))
 	}
 }
+
+func TestAPISchedulerRefusingAChangeIsABadGateway(t *testing.T) {
+	f := newFixture(t)
+	r := f.schedule(t, stagedUsers[0], "2027-07-01T09:00", "Europe/Berlin")
+	base := "/api/requests/" + r.ID
+	f.sched.CancelErr = errors.New("awsched: throttled")
+	f.sched.RescheduleErr = errors.New("awsched: throttled")
+
+	for _, action := range []string{"/cancel", "/reschedule"} {
+		res := f.postJSON(t, base+action, `{"start":"2027-07-02T09:00"}`)
+		e := decode[apiError](t, res.body)
+		if res.status != http.StatusBadGateway || !strings.Contains(e.Error, "scheduler") ||
+			strings.Contains(e.Error, "throttled") {
+			t.Errorf("%s: %d %+v", action, res.status, e)
+		}
+	}
+	if got, _ := f.svc.Get(context.Background(), r.ID); got.Status != queue.StatusScheduled ||
+		!got.DueAt.Equal(r.DueAt) {
+		t.Errorf("the request changed: %s at %s", got.Status, got.DueAt)
+	}
+}

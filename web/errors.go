@@ -69,9 +69,10 @@ func describe(err error, reqID string) problem {
 			"retry could be arranged; the request records the attempt: try again later"}
 	case errors.As(err, &upstream):
 		return problem{Status: http.StatusBadGateway, Message: upstream.msg}
+	case errors.Is(err, queue.ErrTrigger):
+		return problem{Status: http.StatusBadGateway, Message: "the scheduler did not " +
+			"accept the change, so the request was left as it was; try again"}
 	}
-	// TODO(errors): queue.Service.Cancel and Reschedule do not mark a scheduler
-	// failure apart from a store failure, so both end here as a 500, not a 502.
 	return problem{Status: http.StatusInternalServerError,
 		Message: "something went wrong inside dayone (request " + reqID + ")"}
 }

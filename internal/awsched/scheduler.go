@@ -70,9 +70,9 @@ func (s *Scheduler) Schedule(ctx context.Context, r *queue.Request) error {
 // worker at once. Errors as for Schedule.
 func (s *Scheduler) Reschedule(ctx context.Context, r *queue.Request) error {
 	if s.dueSoon(r) {
-		// TODO(reschedule-now): queue.Service.Reschedule stores the new due
-		// time only after this returns, so a quick worker may still read the
-		// old one, find the request not yet due and skip it.
+		// queue.Service refuses to move a request to less than
+		// queue.EarlyTolerance ahead, since the store keeps the old time until
+		// this returns; this branch serves other callers.
 		if err := s.Cancel(ctx, r.ID); err != nil {
 			return err
 		}

@@ -24,6 +24,10 @@ var (
 	// ErrAccountNotFound is returned by an Accounts port when the login is unknown.
 	ErrAccountNotFound = errors.New("queue: no such user in the directory")
 
+	// ErrTrigger means the scheduler did not accept a change of a trigger
+	// (arm, move, disarm); the request was left as it was.
+	ErrTrigger = errors.New("queue: the scheduler did not accept the change")
+
 	// ErrTemporary marks a failure that may pass on its own (rate limit, outage,
 	// network); the attempt is worth repeating later.
 	ErrTemporary = errors.New("queue: temporary failure")

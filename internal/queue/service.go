@@ -204,7 +204,7 @@ func (s *Service) Cancel(ctx context.Context, id, actor string) (*Request, error
 	}
 
 	if err := s.sched.Cancel(ctx, r.ID); err != nil {
-		return r, fmt.Errorf("queue: disarm %s: %w", r.ID, err)
+		return r, fmt.Errorf("%w: disarm %s: %w", ErrTrigger, r.ID, err)
 	}
 	r.Status = StatusCancelled
 	r.Result = "cancelled by " + actor
@@ -252,7 +252,7 @@ func (s *Service) Reschedule(ctx context.Context, id string, in RescheduleInput)
 	next.record(s.now(), in.Actor, EventRescheduled, detail)
 
 	if err := s.sched.Reschedule(ctx, next); err != nil {
-		return r, fmt.Errorf("queue: move the trigger of %s: %w", r.ID, err)
+		return r, fmt.Errorf("%w: move the trigger of %s: %w", ErrTrigger, r.ID, err)
 	}
 	if err := s.store.Update(ctx, next, StatusScheduled); err != nil {
 		return r, s.restoreTrigger(ctx, r.ID, err, s.sched.Reschedule)
