@@ -236,12 +236,15 @@ func TestAPICancelAndReschedule(t *testing.T) {
 	if res.status != 200 || got.Status != queue.StatusCancelled {
 		t.Fatalf("cancel: %d %s", res.status, got.Status)
 	}
-	for _, action := range []string{"/cancel", "/reschedule"} {
-		res = f.postJSON(t, base+action, `{"start":"2027-07-02T09:00"}`)
-		e := decode[apiError](t, res.body)
-		if res.status != 409 || !strings.Contains(e.Error, "cancelled") || e.Request == nil {
-			t.Errorf("%s after cancel: %d %+v", action, res.status, e)
-		}
+	res = f.postJSON(t, base+"/cancel", ``)
+	if got = decode[requestJSON](t, res.body); res.status != 200 || len(got.History) != 3 {
+		t.Errorf("cancel again: %d, %d events; want 200 and nothing new", res.status,
+			len(got.History))
+	}
+	res = f.postJSON(t, base+"/reschedule", `{"start":"2027-07-02T09:00"}`)
+	e := decode[apiError](t, res.body)
+	if res.status != 409 || !strings.Contains(e.Error, "cancelled") || e.Request == nil {
+		t.Errorf("reschedule after cancel: %d %+v", res.status, e)
 	}
 	if res = f.postJSON(t, "/api/requests/nope/cancel", ``); res.status != 404 {
 		t.Errorf("cancel unknown: %d", res.status)

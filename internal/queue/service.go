@@ -192,12 +192,16 @@ func (s *Service) ActivateNow(ctx context.Context, in ActivateInput) (*Request, 
 	return final, runErr
 }
 
-// Cancel disarms a scheduled request and records it as cancelled. ErrConflict
-// when it is no longer scheduled.
+// Cancel disarms a scheduled request and records it as cancelled; a request
+// already cancelled is returned as it is. ErrConflict when it is running or
+// finished; an error wrapping ErrTrigger when the scheduler refused.
 func (s *Service) Cancel(ctx context.Context, id, actor string) (*Request, error) {
 	r, err := s.store.Get(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if r.Status == StatusCancelled {
+		return r, nil // a repeated click or a retried call
 	}
 	if err := checkTransition(r.Status, StatusCancelled); err != nil {
 		return r, err

@@ -99,12 +99,30 @@ func TestCancel(t *testing.T) {
 	f.schedule(t, "ada@example.com", c3Start, true)
 }
 
+func TestCancelTwiceIsOneCancel(t *testing.T) {
+	f := newFixture(t, queue.Config{})
+	r := f.schedule(t, "ada@example.com", c3Start, true)
+	first, err := f.svc.Cancel(context.Background(), r.ID, "lead@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	again, err := f.svc.Cancel(context.Background(), r.ID, "lead@example.com")
+	if err != nil {
+		t.Fatalf("second Cancel: %v, want nil", err)
+	}
+	queuetest.SameRequest(t, again, first)
+	queuetest.SameRequest(t, f.get(t, r.ID), first)
+	if n := len(f.sched.Calls()); n != 2 {
+		t.Errorf("scheduler calls = %d, want the schedule and one cancel", n)
+	}
+}
+
 func TestCancelOnlyScheduled(t *testing.T) {
 	paths := map[queue.Status][]queue.Status{
 		queue.StatusRunning:   {queue.StatusRunning},
 		queue.StatusActivated: {queue.StatusRunning, queue.StatusActivated},
 		queue.StatusFailed:    {queue.StatusRunning, queue.StatusFailed},
-		queue.StatusCancelled: {queue.StatusCancelled},
 	}
 	for status, path := range paths {
 		t.Run(string(status), func(t *testing.T) {
