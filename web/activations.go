@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/dayone/dayone/internal/queue"
@@ -19,6 +20,7 @@ func (h *handler) createActivation(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case err == nil:
+		h.logActivation(r, req)
 		http.Redirect(w, r, requestHref(req.ID)+"?done=activated", http.StatusSeeOther)
 	case req != nil:
 		// The request exists, but the attempt did not finish: show where it stands.
@@ -43,4 +45,15 @@ func (h *handler) activateRefused(w http.ResponseWriter, r *http.Request, f acti
 	v := h.newHome()
 	v.Activate = f
 	h.render(w, r, p.Status, "Schedule", "schedule", homePage(v))
+}
+
+// logActivation leaves one line per finished Activate now, so that the log
+// tells what happened without opening the queue; the edge logs the errors.
+func (h *handler) logActivation(r *http.Request, req *queue.Request) {
+	level := slog.LevelInfo
+	if req.Status != queue.StatusActivated {
+		level = slog.LevelWarn
+	}
+	h.log.Log(r.Context(), level, "dayone: activate now", "request_id", requestID(r),
+		"id", req.ID, "login", req.Login, "status", req.Status, "result", req.Result)
 }

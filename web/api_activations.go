@@ -35,5 +35,6 @@ func (h *handler) apiCreateActivation(w http.ResponseWriter, r *http.Request) {
 		h.apiFail(w, r, err, req)
 		return
 	}
+	h.logActivation(r, req)
 	writeJSON(w, http.StatusOK, toJSON(req))
 }

@@ -383,3 +383,30 @@ func TestAPISchedulerRefusingAChangeIsABadGateway(t *testing.T) {
 		t.Errorf("the request changed: %s at %s", got.Status, got.DueAt)
 	}
 }
+
+func TestAPIActivateNowLeavesOneLogLine(t *testing.T) {
+	f := newFixture(t)
+	res := f.postJSON(t, "/api/activations", `{"login":"`+stagedUsers[0]+`"}`)
+	got := decode[requestJSON](t, res.body)
+
+	logs := strings.TrimSpace(f.logs.String())
+	want := []string{"level=INFO", `msg="dayone: activate now"`, "id=" + got.ID,
+		"status=activated"}
+	for _, w := range want {
+		if strings.Count(logs, "\n") != 0 || !strings.Contains(logs, w) {
+			t.Fatalf("log %q lacks %q, or has more than one line", logs, w)
+		}
+	}
+}
+
+func TestAPILoginLimitCountsAfterNormalisation(t *testing.T) {
+	f := newFixture(t)
+	// 50 × "u" + combining diaeresis: 112 characters typed, 62 once composed.
+	login := strings.Repeat("u\u0308", 50) + "@example.com"
+	res := f.postJSON(t, "/api/requests",
+		`{"login":"`+login+`","start":"2027-07-01T09:00","timezone":"Europe/Berlin"}`)
+	if got := decode[requestJSON](t, res.body); res.status != http.StatusCreated ||
+		got.Login != strings.Repeat("ü", 50)+"@example.com" {
+		t.Fatalf("status %d, login %q", res.status, got.Login)
+	}
+}

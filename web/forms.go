@@ -9,8 +9,10 @@ import (
 	"github.com/dayone/dayone/internal/queue"
 )
 
-// fieldLimits are the longest values the forms and the API accept, in characters.
-var fieldLimits = map[string]int{"login": 100, "start": 25, "timezone": 50, "offset": 10}
+// fieldLimits are the longest values the forms and the API accept, in
+// characters. They only keep oversized input out: the login's own limit (100)
+// is checked by the queue after Unicode normalisation, which may shorten it.
+var fieldLimits = map[string]int{"login": 300, "start": 25, "timezone": 50, "offset": 10}
 
 // field is one named input value.
 type field struct{ name, value string }

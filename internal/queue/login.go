@@ -46,7 +46,8 @@ func checkLoginText(login string) error {
 	switch {
 	case login == "":
 		return invalid("login", "login is required")
-	case !utf8.ValidString(login):
+	case !utf8.ValidString(login) || strings.ContainsRune(login, utf8.RuneError):
+		// JSON decoding turns broken UTF-8 into U+FFFD; neither is a login.
 		return invalid("login", "login is not valid UTF-8 text")
 	case utf8.RuneCountInString(login) > maxLoginLength:
 		return invalid("login", "login is longer than %d characters", maxLoginLength)
@@ -58,8 +59,7 @@ func checkLoginText(login string) error {
 }
 
 func hidden(r rune) bool {
-	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) ||
-		r == utf8.RuneError
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // validDomain accepts a dotted name with no empty label and no second "@".

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -9,6 +10,10 @@ import (
 	// /usr/share/zoneinfo (Lambda's images) still know Europe/Berlin.
 	_ "time/tzdata"
 )
+
+// zoneName is the form of an Area/Location zone such as Europe/Berlin,
+// America/Argentina/Buenos_Aires or Etc/GMT+5.
+var zoneName = regexp.MustCompile(`^[A-Z][A-Za-z_]*(/[A-Za-z0-9_+-]+){1,2}$`)
 
 // wallLayout is how a wall-clock start is stored and shown: no zone, no offset.
 const wallLayout = "2006-01-02T15:04:05"
@@ -29,8 +34,9 @@ func LoadZone(name string) (*time.Location, error) {
 	unknown := invalid("timezone",
 		"unknown time zone %q; use an IANA name such as Europe/Berlin", name)
 	// Zones that people live in are Area/Location names; the database's other
-	// entries (Local, Factory, posixrules, EST5EDT…) are refused, UTC aside.
-	if name != "UTC" && !strings.Contains(name, "/") || len(name) > 50 {
+	// entries (Local, Factory, posixrules, EST5EDT…) and the host's extra trees
+	// (right/…, posix/…) are refused, UTC aside.
+	if name != "UTC" && !zoneName.MatchString(name) || len(name) > 50 {
 		return nil, unknown
 	}
 	loc, err := time.LoadLocation(name)

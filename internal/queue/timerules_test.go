@@ -147,6 +147,8 @@ func TestBadStartFormats(t *testing.T) {
 func TestUnknownZones(t *testing.T) {
 	for _, zone := range []string{
 		"Local", "Factory", "posixrules", "EST5EDT", "Mars/Olympus_Mons", "Europe/Berln",
+		"right/Europe/Berlin", "posix/Europe/Berlin", "./Europe/Berlin", "Europe//Berlin",
+		"Europe/./Berlin",
 		"europe/berlin ", "../../etc/passwd",
 		strings.Repeat("A", 51),
 	} {
