@@ -29,12 +29,17 @@ func (a *Accounts) FindUser(ctx context.Context, login string) (queue.Account, e
 	return queue.Account{ID: u.ID, Login: u.Login, Status: u.Status}, nil
 }
 
-// Activate activates the user. Errors are mapped as in FindUser; an
-// already active user (E0000016) or a missing link comes back as the
-// *Error itself (ErrAlreadyActive, ErrNoLink), which is permanent.
+// Activate activates the user. A missing activation link is not an error
+// here but Activation{LinkIssued: false}: Okta did activate, and the queue
+// records that nobody can finish it. Other errors are mapped as in FindUser;
+// an already active user (E0000016) comes back as the *Error itself
+// (ErrAlreadyActive), which is permanent.
 func (a *Accounts) Activate(ctx context.Context, userID string,
 	sendEmail bool) (queue.Activation, error) {
 	res, err := a.Client.Activate(ctx, userID, sendEmail)
+	if errors.Is(err, ErrNoLink) {
+		return queue.Activation{LinkIssued: false}, nil
+	}
 	if err != nil {
 		return queue.Activation{}, portError(err)
 	}

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/dayone/dayone/internal/okta"
 	"github.com/dayone/dayone/internal/okta/oktasim"
 	"github.com/dayone/dayone/internal/queue"
+	"github.com/dayone/dayone/internal/queue/boltstore"
+	"github.com/dayone/dayone/internal/queue/queuetest"
 )
 
 func TestAccountsFindUser(t *testing.T) {
@@ -97,5 +101,31 @@ func TestAccountsErrorsNeverShowTheToken(t *testing.T) {
 			t.Errorf("call %d succeeded, want an error", i)
 		}
 		mustNotContain(t, err, secretToken, srv.Token)
+	}
+}
+
+// C4 through the whole path: Okta activates without email but returns no
+// link. The queue must record a failure, not "activated" or "email sent".
+func TestAMissingActivationLinkFailsTheRequest(t *testing.T) {
+	srv, c := newSim(t)
+	srv.AddUser("noemail@example.com", oktasim.StatusStaged)
+	srv.OmitActivationLink(true)
+	store, err := boltstore.Open(filepath.Join(t.TempDir(), "dayone.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	svc := queue.NewService(store, &queuetest.Scheduler{}, c.Accounts(), queue.Config{})
+
+	r, err := svc.ActivateNow(context.Background(), queue.ActivateInput{
+		Login: "noemail@example.com", SendEmail: false, Actor: "helpdesk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != queue.StatusFailed || !strings.Contains(r.Result, "no activation link") {
+		t.Errorf("request %s: %q; want failed, naming the missing link", r.Status, r.Result)
+	}
+	if n := srv.ActivateCalls("noemail@example.com"); n != 1 {
+		t.Errorf("%d activate calls, want 1", n)
 	}
 }

@@ -69,7 +69,13 @@ func (s *Service) fireIf(ctx context.Context, id string,
 
 	attempt, cancel := withReserve(ctx, outcomeReserve)
 	defer cancel()
-	r, err = s.finish(ctx, r, s.activate(attempt, r))
+	out := s.activate(attempt, r)
+
+	// The outcome is recorded even if the caller has given up meanwhile: the
+	// account may have been activated, and the claim must not be left behind.
+	record, cancelRecord := detached(ctx, settleTimeout)
+	defer cancelRecord()
+	r, err = s.finish(record, r, out)
 	return r, true, err
 }
 

@@ -47,6 +47,12 @@ const (
 	// outcomeReserve is the part of an attempt's deadline kept for recording
 	// its outcome, so that a slow Okta does not leave the request running.
 	outcomeReserve = 5 * time.Second
+
+	// settleTimeout bounds the writes that finish a change once it has begun.
+	settleTimeout = 30 * time.Second
+
+	// runTimeout bounds Activate now: longer than the worker Lambda's 90 s.
+	runTimeout = 2 * time.Minute
 )
 
 // The bounds of DefaultRetryDelay.
@@ -143,6 +149,10 @@ func (s *Service) Schedule(ctx context.Context, in ScheduleInput) (*Request, err
 		return nil, err
 	}
 
+	// From here on the request exists: arm it or record why not, even if the
+	// caller stops waiting, so that it never looks scheduled without a trigger.
+	ctx, cancel := detached(ctx, settleTimeout)
+	defer cancel()
 	if err := s.sched.Schedule(ctx, r); err != nil {
 		return r, s.failScheduling(ctx, r, err)
 	}
@@ -184,12 +194,36 @@ func (s *Service) ActivateNow(ctx context.Context, in ActivateInput) (*Request, 
 		return nil, err
 	}
 
+	// The attempt runs to its end even if the browser goes away meanwhile.
+	ctx, cancel := detached(ctx, runTimeout)
+	defer cancel()
 	runErr := s.runner.Run(ctx, r.ID)
 	final, err := s.store.Get(ctx, r.ID)
 	if err != nil {
 		return r, err
 	}
+	if runErr != nil && final.Status == StatusScheduled && final.Attempts == 0 {
+		return final, s.failUnreached(ctx, final, runErr)
+	}
 	return final, runErr
+}
+
+// failUnreached records that the attempt never started (the worker could not
+// be invoked), so that the request does not wait for a trigger it has not got.
+func (s *Service) failUnreached(ctx context.Context, r *Request, cause error) error {
+	r.Status = StatusFailed
+	r.Result = "the worker could not be reached, nothing was done: " + cause.Error()
+	r.record(s.now(), "dayone", EventFailed, r.Result)
+	if err := s.store.Update(ctx, r, StatusScheduled); err != nil && !errors.Is(err, ErrConflict) {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// detached is ctx without its cancellation, bounded by timeout: once a change
+// has begun, its bookkeeping must finish even when the caller stops waiting.
+func detached(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), timeout)
 }
 
 // Cancel disarms a scheduled request and records it as cancelled; a request
