@@ -141,7 +141,43 @@ func (a *app) localService(ctx context.Context, store queue.Store, accounts queu
 	if err != nil {
 		return nil, fmt.Errorf("re-arm the scheduled requests: %w", err)
 	}
+	a.sweepEvery(localSweepInterval, svc)
 	return svc, nil
+}
+
+// localSweepInterval is how often local mode looks for stranded requests.
+const localSweepInterval = time.Minute
+
+// sweepEvery runs the service's sweep until the app closes. The timers
+// re-armed at start cover crashes; the sweep catches what a failed write
+// left behind while running (a request stuck running, a retry not armed).
+func (a *app) sweepEvery(interval time.Duration, svc *queue.Service) {
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ticker := time.NewTicker(interval)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+				a.logSweep(svc.Sweep(ctx))
+			}
+		}
+	}()
+	a.onClose(func(context.Context) error { stop(); <-done; return nil })
+}
+
+func (a *app) logSweep(report queue.SweepReport, err error) {
+	switch {
+	case err != nil:
+		a.log.Error("dayone: sweep", "error", err)
+	case report.Fired > 0 || report.Failed > 0:
+		a.log.Warn("dayone: sweep fired stranded requests", "fired", report.FiredIDs,
+			"failed", report.Failed)
+	}
 }
 
 // directory connects the Okta client to the configured org, or in local mode
