@@ -132,19 +132,19 @@ func newRequestView(r *queue.Request) requestView {
 		Href:      requestHref(r.ID),
 		Login:     r.Login,
 		Zone:      r.TimeZone,
-		Due:       when(r.DueAt, r.TimeZone, dayMinute),
+		Due:       queue.DescribeTime(r.DueAt, r.TimeZone, dayMinute),
 		DueLocal:  r.DueAt.In(location(r.TimeZone)).Format(dayMinute) + " " + r.TimeZone,
 		DueUTC:    r.DueAt.UTC().Format(dayMinute) + " UTC",
 		Status:    string(r.Status),
 		Result:    r.Result,
 		SendEmail: r.SendEmail,
 		CreatedBy: r.CreatedBy,
-		Created:   when(r.CreatedAt, r.TimeZone, daySecond),
+		Created:   queue.DescribeTime(r.CreatedAt, r.TimeZone, daySecond),
 		Scheduled: r.Status == queue.StatusScheduled,
 	}
 	for _, e := range r.History {
 		v.History = append(v.History, eventView{
-			At: when(e.At, r.TimeZone, daySecond), Actor: e.Actor,
+			At: queue.DescribeTime(e.At, r.TimeZone, daySecond), Actor: e.Actor,
 			Event: e.Event, Detail: e.Detail,
 		})
 	}
@@ -165,7 +165,7 @@ func requestHref(id string) string { return "/requests/" + url.PathEscape(id) }
 // flash, bad news as an alert. It is derived from the request as it stands,
 // so that a stale or edited ?done= never claims what did not happen.
 func confirmation(done string, r *queue.Request) (flash, alert string) {
-	due := when(r.DueAt, r.TimeZone, dayMinute)
+	due := queue.DescribeTime(r.DueAt, r.TimeZone, dayMinute)
 	switch {
 	case done == "scheduled" && r.Status == queue.StatusScheduled:
 		return "Scheduled for " + due, ""
@@ -189,4 +189,4 @@ func confirmation(done string, r *queue.Request) (flash, alert string) {
 }
 
 // nowText reads like "2026-12-04 10:00 Europe/Berlin (09:00 UTC)".
-func nowText(now time.Time, zone string) string { return when(now, zone, dayMinute) }
+func nowText(now time.Time, zone string) string { return queue.DescribeTime(now, zone, dayMinute) }

@@ -38,19 +38,6 @@ const (
 	daySecond = "2006-01-02 15:04:05"
 )
 
-// when reads like "2027-07-01 09:00 Europe/Berlin (07:00 UTC)"; the UTC part
-// names its date too when that differs from the local one.
-func when(t time.Time, zone, layout string) string {
-	local := t.In(location(zone))
-	utc := t.UTC()
-	clock := layout[len("2006-01-02 "):]
-	utcText := utc.Format(clock)
-	if utc.Format(time.DateOnly) != local.Format(time.DateOnly) {
-		utcText = utc.Format(layout)
-	}
-	return fmt.Sprintf("%s %s (%s UTC)", local.Format(layout), zone, utcText)
-}
-
 // location loads zone, falling back to UTC for a name that does not load.
 func location(zone string) *time.Location {
 	loc, err := queue.LoadZone(zone)

@@ -388,13 +388,7 @@ func (s *Service) checkStart(wall, zone, offset string) (Start, error) {
 
 // describeStart reads like "2027-07-01 09:00 Europe/Berlin (07:00 UTC)".
 func describeStart(st Start) string {
-	loc, err := LoadZone(st.Zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	local := st.DueAt.In(loc)
-	return fmt.Sprintf("%s %s (%s UTC)",
-		local.Format("2006-01-02 15:04"), st.Zone, st.DueAt.UTC().Format("15:04"))
+	return DescribeTime(st.DueAt, st.Zone, "2006-01-02 15:04")
 }
 
 func describeRequestStart(r *Request) string {

@@ -183,3 +183,20 @@ func overlapError(clock time.Time, loc *time.Location, instants []time.Time) err
 		"%s happens twice in %s because the clocks go back; choose %s",
 		clock.Format("2006-01-02 15:04"), loc, strings.Join(choices, " or "))
 }
+
+// DescribeTime reads like "2027-07-01 09:00 Europe/Berlin (07:00 UTC)": t in
+// zone and in UTC, with the UTC date too when it is another day. layout is
+// "2006-01-02 15:04" or "2006-01-02 15:04:05". An unknown zone shows UTC.
+func DescribeTime(t time.Time, zone, layout string) string {
+	loc, err := LoadZone(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	local, utc := t.In(loc), t.UTC()
+
+	utcText := utc.Format(layout[len("2006-01-02 "):])
+	if utc.Format(time.DateOnly) != local.Format(time.DateOnly) {
+		utcText = utc.Format(layout)
+	}
+	return fmt.Sprintf("%s %s (%s UTC)", local.Format(layout), zone, utcText)
+}

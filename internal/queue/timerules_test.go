@@ -322,3 +322,22 @@ func TestActivateNowBadDefaultZone(t *testing.T) {
 		t.Errorf("%d requests saved, %d activations; want none", n, len(f.accounts.Activations()))
 	}
 }
+
+func TestDescribeTimeNamesTheUTCDateWhenItDiffers(t *testing.T) {
+	auckland := time.Date(2027, 6, 30, 20, 0, 0, 0, time.UTC) // 08:00 on 1 July there
+	cases := []struct {
+		at   time.Time
+		zone string
+		want string
+	}{
+		{auckland, "Pacific/Auckland",
+			"2027-07-01 08:00 Pacific/Auckland (2027-06-30 20:00 UTC)"},
+		{time.Date(2027, 7, 1, 7, 0, 0, 0, time.UTC), "Europe/Berlin",
+			"2027-07-01 09:00 Europe/Berlin (07:00 UTC)"},
+	}
+	for _, c := range cases {
+		if got := queue.DescribeTime(c.at, c.zone, "2006-01-02 15:04"); got != c.want {
+			t.Errorf("DescribeTime(%s, %s) = %q, want %q", c.at, c.zone, got, c.want)
+		}
+	}
+}
