@@ -78,6 +78,8 @@ type workerStandIn struct {
 	svc    *queue.Service
 	at     func() time.Time // the worker's clock
 
+	clockMu sync.Mutex // guards at, which tests set while the worker runs
+
 	mu      sync.Mutex
 	invokes []string // invocation types, in order
 	async   sync.WaitGroup
@@ -101,7 +103,7 @@ func newWorkerStandIn(t *testing.T, table string, sim *oktasim.Server,
 		t.Fatal(err)
 	}
 	w.svc = queue.NewService(store, sched, client.Accounts(), queue.Config{
-		Clock: func() time.Time { return w.at() },
+		Clock: w.now,
 	})
 	w.server = httptest.NewServer(http.HandlerFunc(w.invoke))
 	t.Cleanup(func() { w.async.Wait(); w.server.Close() })
@@ -141,6 +143,24 @@ func (w *workerStandIn) invoke(rw http.ResponseWriter, r *http.Request) {
 	rw.Write([]byte("null"))
 }
 
+func (w *workerStandIn) now() time.Time {
+	w.clockMu.Lock()
+	defer w.clockMu.Unlock()
+	return w.at()
+}
+
+func (w *workerStandIn) setClock(at func() time.Time) {
+	w.clockMu.Lock()
+	defer w.clockMu.Unlock()
+	w.at = at
+}
+
+// inDays is the date n days from now in Europe/Berlin, as the forms send it.
+func inDays(t *testing.T, n int) string {
+	t.Helper()
+	return wallIn(t, time.Duration(n)*24*time.Hour, "Europe/Berlin")[:len("2006-01-02")]
+}
+
 func (w *workerStandIn) invocations() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -173,8 +193,9 @@ func TestEventBridgeModeSchedulesAndTheWorkerActivatesOnce(t *testing.T) {
 	world := newAWSWorld(t)
 	dayone := startDayone(t, world.settings, nil, &testenv.SyncBuffer{})
 
+	day := inDays(t, 30)
 	res := dayone.postJSON(t, "/api/requests", map[string]any{
-		"login": "grace.hopper@example.com", "start": "2027-04-01T08:00", "timezone": "Europe/Berlin",
+		"login": "grace.hopper@example.com", "start": day + "T08:00", "timezone": "Europe/Berlin",
 	})
 	if res.status != http.StatusCreated {
 		t.Fatalf("schedule: %d %s", res.status, res.body)
@@ -185,14 +206,14 @@ func TestEventBridgeModeSchedulesAndTheWorkerActivatesOnce(t *testing.T) {
 	if !ok {
 		t.Fatalf("no schedule %s; received %+v", name, world.sched.Requests())
 	}
-	if got.ScheduleExpression != "at(2027-04-01T08:00:00)" ||
+	if got.ScheduleExpression != "at("+day+"T08:00:00)" ||
 		got.ScheduleExpressionTimezone != "Europe/Berlin" || got.TargetArn != testWorkerARN ||
 		got.Input != `{"request_id":"`+req.ID+`"}` {
 		t.Errorf("schedule %+v", got)
 	}
 
 	// The scheduler's moment comes, twice: one activation.
-	world.worker.at = func() time.Time { return req.DueAt.Add(time.Second) }
+	world.worker.setClock(func() time.Time { return req.DueAt.Add(time.Second) })
 	input, err := world.sched.Fire(testGroup, name)
 	if err != nil {
 		t.Fatal(err)
@@ -266,14 +287,13 @@ func TestEventBridgeModeFiresASoonRequestDirectlyAndCancelDeletes(t *testing.T) 
 	if soon.status != http.StatusCreated {
 		t.Fatalf("schedule: %d %s", soon.status, soon.body)
 	}
-	world.worker.at = func() time.Time { return time.Now().Add(time.Minute) }
 	dayone.waitStatus(t, decodeRequest(t, soon).ID, "activated", 15*time.Second)
 	if got := world.worker.invocations(); len(got) != 1 || got[0] != "Event" {
 		t.Errorf("worker invocations %q, want one Event", got)
 	}
 
 	later := decodeRequest(t, dayone.postJSON(t, "/api/requests", map[string]any{
-		"login": "ada.lovelace@example.com", "start": "2027-05-03T09:00",
+		"login": "ada.lovelace@example.com", "start": inDays(t, 60) + "T09:00",
 	}))
 	if _, ok := world.sched.Schedule(testGroup, awsched.ScheduleName(later.ID)); !ok {
 		t.Fatal("no schedule for the later request")
