@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
@@ -34,6 +35,12 @@ type secret string
 
 func (s secret) String() string   { return "[redacted]" }
 func (s secret) GoString() string { return "[redacted]" }
+
+// LogValue keeps the token out of slog's text and JSON output.
+func (s secret) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// MarshalJSON keeps the token out of any JSON the config is written into.
+func (s secret) MarshalJSON() ([]byte, error) { return []byte(`"[redacted]"`), nil }
 
 // The defaults of the settings.
 const (

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -103,6 +106,27 @@ func TestConfigNamesEveryBadSettingAtOnce(t *testing.T) {
 	for _, setting := range []string{"DAYONE_TIMEZONE", "OKTA_SEND_EMAIL", "DAYONE_ADDR"} {
 		if err == nil || !strings.Contains(err.Error(), setting) {
 			t.Errorf("error %v does not name %s", err, setting)
+		}
+	}
+}
+
+func TestTheTokenNeverPrints(t *testing.T) {
+	cfg, err := loadConfig(envOf(map[string]string{
+		"OKTA_ORG_URL": "https://acme.okta.com", "OKTA_API_TOKEN": testToken}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "cfg", cfg, "token", cfg.OktaToken)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "token", cfg.OktaToken)
+	asJSON, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg.OktaToken)
+	for _, out := range []string{logs.String(), string(asJSON), printed} {
+		if strings.Contains(out, testToken) {
+			t.Errorf("the token shows in %s", out)
 		}
 	}
 }

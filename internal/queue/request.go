@@ -65,12 +65,3 @@ func (r *Request) record(at time.Time, actor, event, detail string) {
 	r.History = append(r.History, Event{At: at, Actor: actor, Event: event, Detail: detail})
 	r.UpdatedAt = at
 }
-
-// Local returns the due time in the request's own zone.
-func (r *Request) Local() time.Time {
-	loc, err := time.LoadLocation(r.TimeZone)
-	if err != nil {
-		return r.DueAt
-	}
-	return r.DueAt.In(loc)
-}
