@@ -55,48 +55,21 @@ type offsetChoice struct {
 }
 
 // offsetChoices lists the instants at which wall happens in zone, when it
-// happens more than once; nil otherwise. It asks queue.ParseStart about each
-// offset the zone uses around that day, so the rules stay in one place.
+// happens more than once; nil otherwise. The queue's time rules find them.
 func offsetChoices(wall, zone, chosen string) []offsetChoice {
-	loc, err := queue.LoadZone(zone)
-	if err != nil {
-		return nil
-	}
-	clock, err := time.Parse("2006-01-02T15:04", wall[:min(len(wall), 16)])
-	if err != nil {
+	instants, err := queue.Instants(wall, zone)
+	if err != nil || len(instants) < 2 {
 		return nil
 	}
 
-	var found []queue.Start
-	for _, shift := range []time.Duration{-26 * time.Hour, 0, 26 * time.Hour} {
-		_, seconds := clock.Add(shift).In(loc).Zone()
-		offset := time.Unix(0, 0).In(time.FixedZone("", seconds)).Format("-07:00")
-		st, err := queue.ParseStart(wall, zone, offset)
-		if err == nil && st.Offset != "" && !slices.ContainsFunc(found, sameInstant(st)) {
-			found = append(found, st)
-		}
-	}
-	if len(found) < 2 {
-		return nil
-	}
-	slices.SortFunc(found, func(a, b queue.Start) int { return a.DueAt.Compare(b.DueAt) })
-	return offsetViews(found, loc, chosen)
-}
-
-func sameInstant(st queue.Start) func(queue.Start) bool {
-	return func(o queue.Start) bool { return o.DueAt.Equal(st.DueAt) }
-}
-
-func offsetViews(found []queue.Start, loc *time.Location, chosen string) []offsetChoice {
-	choices := make([]offsetChoice, len(found))
-	for i, st := range found {
-		local := st.DueAt.In(loc)
-		name, _ := local.Zone()
+	choices := make([]offsetChoice, len(instants))
+	for i, at := range instants {
+		name, _ := at.Zone()
+		offset := at.Format("-07:00")
 		choices[i] = offsetChoice{
-			Value: st.Offset,
-			Label: fmt.Sprintf("%s %s (%s UTC)",
-				local.Format("15:04"), name, st.DueAt.Format("15:04")),
-			Checked: st.Offset == chosen,
+			Value:   offset,
+			Label:   fmt.Sprintf("%s %s (%s UTC)", at.Format("15:04"), name, at.UTC().Format("15:04")),
+			Checked: offset == chosen,
 		}
 	}
 	return choices

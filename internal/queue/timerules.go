@@ -80,6 +80,21 @@ func ParseStart(wall, zone, offset string) (Start, error) {
 	}, nil
 }
 
+// Instants returns every instant at which the clocks in zone show wall, in
+// order: one as a rule, none in a DST gap, two when the clocks go back.
+// Errors: *InputError for field "start" or "timezone".
+func Instants(wall, zone string) ([]time.Time, error) {
+	loc, err := LoadZone(zone)
+	if err != nil {
+		return nil, err
+	}
+	clock, err := parseWall(wall)
+	if err != nil {
+		return nil, err
+	}
+	return instantsOf(clock, loc), nil
+}
+
 // parseWall reads the wall clock as if it were UTC, only to hold its fields.
 // time.Parse accepts a fraction after the seconds whatever the layout; a
 // non-zero one is refused, since the stored wall clock could not show it.
