@@ -159,8 +159,9 @@ func TestCancelDisarms(t *testing.T) {
 	accounts.AddUser("marker@example.com", "STAGED")
 	e := newEnv(t, dbPath(t), accounts, localsched.Options{})
 
-	r := e.schedule(t, "ada@example.com", 300*time.Millisecond)
-	marker := e.schedule(t, "marker@example.com", 1300*time.Millisecond)
+	// Two seconds of headroom for the cancel, even on a loaded machine.
+	r := e.schedule(t, "ada@example.com", 2*time.Second)
+	marker := e.schedule(t, "marker@example.com", 3*time.Second)
 	if _, err := e.svc.Cancel(context.Background(), r.ID, "helpdesk@example.com"); err != nil {
 		t.Fatalf("Cancel: %v", err)
 	}
@@ -184,7 +185,7 @@ func TestRescheduleMoves(t *testing.T) {
 	accounts.AddUser("ada@example.com", "STAGED")
 	e := newEnv(t, dbPath(t), accounts, localsched.Options{})
 
-	r := e.schedule(t, "ada@example.com", 300*time.Millisecond)
+	r := e.schedule(t, "ada@example.com", 2*time.Second)
 	// The service refuses moves to less than a minute ahead, so the test moves
 	// the trigger and the stored time itself, in the service's order.
 	later := r.DueAt.Add(2 * time.Second)
