@@ -75,3 +75,26 @@ func TestActivateNowWhenTheWorkerCannotBeReached(t *testing.T) {
 		t.Error("the login is still blocked by the failed request")
 	}
 }
+
+// A shutdown that cancels an attempt mid-call must not fail the request for
+// good: the user may well still be STAGED.
+func TestAnAttemptCutByShutdownIsRetried(t *testing.T) {
+	f := newFixture(t, queue.Config{})
+	f.accounts.AddUser("ada@example.com", "STAGED")
+	r := f.schedule(t, "ada@example.com", c3Start, true)
+	f.clock.Set(r.DueAt)
+
+	ctx, shutdown := context.WithCancel(context.Background())
+	f.accounts.ActivateHook = func(ctx context.Context, _ string) error {
+		shutdown()
+		return ctx.Err() // what an HTTP client returns: a plain context error
+	}
+	got, err := f.svc.Fire(ctx, r.ID)
+	if err != nil {
+		t.Fatalf("Fire: %v", err)
+	}
+	if got.Status != queue.StatusScheduled || len(f.sched.Retries()) != 1 {
+		t.Errorf("after the cut attempt: %s (%s), %d retries armed; want scheduled with one",
+			got.Status, got.Result, len(f.sched.Retries()))
+	}
+}

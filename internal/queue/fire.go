@@ -70,6 +70,12 @@ func (s *Service) fireIf(ctx context.Context, id string,
 	attempt, cancel := withReserve(ctx, outcomeReserve)
 	defer cancel()
 	out := s.activate(attempt, r)
+	if !out.activated && attempt.Err() != nil {
+		// Our own deadline or a shutdown cut the attempt short, not Okta: that
+		// passes. The next attempt reads the user's status first, so an
+		// activation that went through meanwhile is not repeated.
+		out.temporary = true
+	}
 
 	// The outcome is recorded even if the caller has given up meanwhile: the
 	// account may have been activated, and the claim must not be left behind.
