@@ -187,10 +187,19 @@ func (s *Scheduler) launch(id string, due time.Time, call func(context.Context, 
 			return
 		}
 		defer func() { <-s.sem }()
+		if s.isStopped() {
+			return // still scheduled in the store; the next Start re-arms it
+		}
 
 		s.logLate(id, due)
 		s.settle(id, call(s.runCtx, id))
 	}()
+}
+
+func (s *Scheduler) isStopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped
 }
 
 // logLate tells when a trigger fires noticeably after its time: after a

@@ -673,3 +673,50 @@ func TestScheduleAgainIsIdempotent(t *testing.T) {
 		t.Errorf("Cancel of an unknown id: %v", err)
 	}
 }
+
+// Stop lets the fires under way finish but starts none of those still
+// waiting for a slot: they stay scheduled for the next Start.
+func TestStopStartsNoWaitingFire(t *testing.T) {
+	t.Parallel()
+	accounts := queuetest.NewAccounts()
+	inFlight := make(chan struct{}, 3)
+	release := make(chan struct{})
+	accounts.ActivateHook = func(ctx context.Context, _ string) error {
+		inFlight <- struct{}{}
+		<-release
+		return nil
+	}
+	e := newEnv(t, dbPath(t), accounts, localsched.Options{MaxConcurrent: 1})
+
+	var ids []string
+	for i := range 3 {
+		login := fmt.Sprintf("wait%d@example.com", i)
+		accounts.AddUser(login, "STAGED")
+		ids = append(ids, e.schedule(t, login, 300*time.Millisecond).ID)
+	}
+	<-inFlight // one fire holds the only slot; two wait for it
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- e.sched.Stop(context.Background()) }()
+	waitFor(t, "the scheduler to be stopping", func() bool {
+		return e.sched.Schedule(context.Background(), &queue.Request{ID: "probe"}) != nil
+	})
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+
+	if n := len(accounts.Activations()); n != 1 {
+		t.Errorf("%d activations after Stop, want only the one under way", n)
+	}
+	scheduled := 0
+	for _, id := range ids {
+		if r, err := e.store.Get(context.Background(), id); err == nil &&
+			r.Status == queue.StatusScheduled {
+			scheduled++
+		}
+	}
+	if scheduled != 2 {
+		t.Errorf("%d requests still scheduled, want 2", scheduled)
+	}
+}
