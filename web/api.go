@@ -22,6 +22,7 @@ type requestJSON struct {
 	Offset    string       `json:"offset,omitempty"`
 	DueAt     time.Time    `json:"due_at"`
 	DueLocal  string       `json:"due_local"`
+	RetryAt   time.Time    `json:"retry_at,omitzero"` // only while a retry is pending
 	SendEmail bool         `json:"send_email"`
 	Status    queue.Status `json:"status"`
 	Result    string       `json:"result"`
@@ -62,6 +63,7 @@ func toJSON(r *queue.Request) *requestJSON {
 		ID: r.ID, Login: r.Login, TimeZone: r.TimeZone, Start: r.Start, Offset: r.Offset,
 		DueAt:     r.DueAt.UTC(),
 		DueLocal:  r.DueAt.In(location(r.TimeZone)).Format(time.RFC3339),
+		RetryAt:   r.RetryAt.UTC(),
 		SendEmail: r.SendEmail, Status: r.Status, Result: r.Result, Attempts: r.Attempts,
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		History: make([]eventJSON, 0, len(r.History)),

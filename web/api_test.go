@@ -410,3 +410,24 @@ func TestAPILoginLimitCountsAfterNormalisation(t *testing.T) {
 		t.Fatalf("status %d, login %q", res.status, got.Login)
 	}
 }
+
+// A request shows retry_at only while a retry is pending.
+func TestAPIShowsRetryAtOnlyWhenSet(t *testing.T) {
+	f := newFixture(t)
+	res := f.postJSON(t, "/api/requests",
+		`{"login":"anna.schmidt@example.com","start":"2027-07-01T09:00",`+
+			`"timezone":"Europe/Berlin"}`)
+	if got := decode[map[string]any](t, res.body); res.status != http.StatusCreated ||
+		got["retry_at"] != nil {
+		t.Errorf("scheduled request: status %d, retry_at %v; want 201 and none",
+			res.status, got["retry_at"])
+	}
+
+	f.accounts.ActivateHook = func(context.Context, string) error { return errTemporary{} }
+	res = f.postJSON(t, "/api/activations", `{"login":"ben.ito@example.com"}`)
+	got := decode[map[string]any](t, res.body)
+	if res.status != http.StatusOK || got["retry_at"] != "2026-12-04T09:00:30Z" {
+		t.Errorf("retrying request: status %d, retry_at %v; want 200 and "+
+			"2026-12-04T09:00:30Z", res.status, got["retry_at"])
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -64,8 +65,9 @@ func (h *handler) Handle(ctx context.Context, event []byte) error {
 	}
 	log = log.With("request_id", id)
 
+	started := time.Now()
 	r, err := h.fire(ctx, id)
-	return report(log, r, err)
+	return report(log, r, err, started)
 }
 
 // withLambdaID adds the Lambda request id of ctx, when it has one, to log.
@@ -77,7 +79,7 @@ func withLambdaID(ctx context.Context, log *slog.Logger) *slog.Logger {
 }
 
 // report logs the outcome of Fire and returns what Lambda should see.
-func report(log *slog.Logger, r *queue.Request, err error) error {
+func report(log *slog.Logger, r *queue.Request, err error, started time.Time) error {
 	if r != nil {
 		log = log.With("status", r.Status, "attempts", r.Attempts, "result", r.Result)
 	}
@@ -95,25 +97,29 @@ func report(log *slog.Logger, r *queue.Request, err error) error {
 	case err != nil:
 		log.Error("fire failed", "error", err)
 		return fmt.Errorf("worker: fire: %w", err)
-	case r.Status == queue.StatusScheduled && retryArmed(r):
-		log.Warn("attempt failed; the retry is armed")
+	case r.Status == queue.StatusScheduled && retryArmedSince(r, started):
+		log.Warn("attempt failed; the retry is armed", "retry_at", r.RetryAt)
 		return nil
 	case r.Status == queue.StatusScheduled:
-		// Fire leaves a request scheduled without an error only when it is
-		// not due yet; no trigger will come back for it from this delivery.
-		log.Warn("delivered before the request is due; nothing done", "due_at", r.DueAt)
+		// Fire leaves a request scheduled without an error otherwise only
+		// when it is not due yet (or its retry is not); nothing was done.
+		log.Warn("delivered before the request is due; nothing done",
+			"due_at", r.DueAt, "retry_at", r.RetryAt)
 		return nil
 	}
 	log.Info("fired")
 	return nil
 }
 
-// retryArmed reports whether Fire left r scheduled after a failed attempt,
-// which it does only once the retry is armed. A scheduled request whose due
-// time has passed is otherwise always claimed, so this is never an early
-// delivery.
-func retryArmed(r *queue.Request) bool {
-	return len(r.History) > 0 && r.History[len(r.History)-1].Event == queue.EventRetry
+// retryArmedSince reports whether this delivery's attempt failed and armed a
+// retry: the request's last event is a retry recorded since the delivery
+// began. An older retry event means the delivery came before the retry time.
+func retryArmedSince(r *queue.Request, started time.Time) bool {
+	if len(r.History) == 0 {
+		return false
+	}
+	last := r.History[len(r.History)-1]
+	return last.Event == queue.EventRetry && !last.At.Before(started)
 }
 
 // maxIDLength bounds the request id an event may carry.

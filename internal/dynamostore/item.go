@@ -61,6 +61,7 @@ func encodeRequest(r *queue.Request, version int64, expires time.Time) (item, er
 	w.time("created_at", r.CreatedAt)
 	w.time("updated_at", r.UpdatedAt)
 	w.time("claimed_at", r.ClaimedAt)
+	w.time("retry_at", r.RetryAt)
 	it["version"] = num(version)
 	it[attrDueKey] = str(dueKey(r.DueAt, r.ID))
 	it[attrKind] = str(kindRequest)
@@ -112,6 +113,7 @@ func decodeRequest(it item) (*queue.Request, error) {
 		CreatedAt: rd.time("created_at"),
 		UpdatedAt: rd.time("updated_at"),
 		ClaimedAt: rd.time("claimed_at"),
+		RetryAt:   rd.time("retry_at"),
 		Version:   rd.num("version"),
 	}
 	if history := rd.str("history"); history != "" && rd.err == nil {

@@ -66,7 +66,8 @@ func TestReservedWordsAndEmptyAttributes(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	stored := rawItem(t, s, requestKey(r.ID))
-	for _, name := range []string{"offset", "result", "created_by", "claimed_at", TTLAttribute} {
+	for _, name := range []string{"offset", "result", "created_by", "claimed_at", "retry_at",
+		TTLAttribute} {
 		if v, ok := stored[name]; ok {
 			t.Errorf("attribute %s = %#v, want it left out", name, v)
 		}

@@ -14,16 +14,17 @@ const workerActor = "dayone-worker"
 // scheduled → running write, asks the directory to activate the user and
 // records the outcome. A request that is already claimed, finished, cancelled
 // or not yet due is returned unchanged with a nil error, so that a duplicate
-// or early delivery is a no-op.
+// or early delivery is a no-op. A request waiting for a retry is not due
+// before its RetryAt.
 //
 // When the attempt fails for a reason that may pass and attempts remain, the
 // request is scheduled again and the Scheduler arms a retry after
-// Config.RetryDelay; Fire then returns the scheduled request, whose result
-// names the retry time, with a nil error: nothing is left for the caller to
-// do. Only when no retry could be armed does it return an error wrapping
-// both ErrTemporary and the scheduler's error: the caller (the platform that
-// delivered the request) should then retry later itself. ErrNotFound when the
-// id is unknown; a store failure as the store returns it.
+// Config.RetryDelay; Fire then returns the scheduled request, whose RetryAt
+// and result name the retry time, with a nil error: nothing is left for the
+// caller to do. Only when no retry could be armed does it return an error
+// wrapping both ErrTemporary and the scheduler's error: the caller (the
+// platform that delivered the request) should then retry later itself.
+// ErrNotFound when the id is unknown; a store failure as the store returns it.
 func (s *Service) Fire(ctx context.Context, id string) (*Request, error) {
 	return s.fire(ctx, id, false)
 }
@@ -57,6 +58,7 @@ func (s *Service) fireIf(ctx context.Context, id string,
 	r.Status = StatusRunning
 	r.Attempts++
 	r.ClaimedAt = s.now()
+	r.RetryAt = time.Time{}
 	event := EventClaimed
 	if from == StatusRunning {
 		event = EventResumed
@@ -99,7 +101,7 @@ func (s *Service) claimable(r *Request, takeOver bool) bool {
 	now := s.now()
 	switch r.Status {
 	case StatusScheduled:
-		return !now.Before(r.DueAt.Add(-EarlyTolerance))
+		return !now.Before(r.NextTry().Add(-EarlyTolerance))
 	case StatusRunning:
 		return takeOver || now.After(r.ClaimedAt.Add(s.cfg.Lease))
 	}
@@ -124,7 +126,7 @@ func (s *Service) finish(ctx context.Context, r *Request, out outcome) (*Request
 	switch {
 	case out.temporary && r.Attempts < s.cfg.MaxAttempts:
 		retryAt = now.Add(s.cfg.RetryDelay(r.Attempts))
-		r.Status = StatusScheduled
+		r.Status, r.RetryAt = StatusScheduled, retryAt
 		r.Result = fmt.Sprintf("attempt %d failed, will retry at %s: %s",
 			r.Attempts, retryAt.UTC().Format("15:04:05 MST"), out.result)
 		r.record(now, workerActor, EventRetry, r.Result)
@@ -151,10 +153,6 @@ func (s *Service) finish(ctx context.Context, r *Request, out outcome) (*Request
 
 // armRetry asks the scheduler for the retry of r at at. When it cannot, the
 // error wraps ErrTemporary, so that whoever delivered the attempt retries it.
-//
-// TODO(retry-time): the retry time lives only in the trigger and the result;
-// the request keeps its original due time, so a duplicate delivery, or
-// localsched re-arming after a restart, may try again before it.
 //
 // TODO(retry-unarmed): when Retry fails, the saved result still names the
 // retry time, though only the caller's own retry follows, or Sweep up to

@@ -62,7 +62,7 @@ type Scheduler interface {
 
 	// Retry arms a one-off trigger at at for a request whose attempt failed
 	// for a reason that may pass; r is scheduled again meanwhile, with its
-	// due time unchanged. Calling it again replaces the earlier retry
+	// due time unchanged and its RetryAt set to at. Calling it again replaces the earlier retry
 	// trigger. An error means no retry is armed: Service.Fire then returns
 	// an error wrapping ErrTemporary, so that the platform's own retry of
 	// the delivery is the fallback.

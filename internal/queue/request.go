@@ -25,6 +25,10 @@ type Request struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	History   []Event   `json:"history"`
 
+	// RetryAt is when the retry armed after a failed attempt is due; zero when
+	// no retry is pending. DueAt stays the time the person chose.
+	RetryAt time.Time `json:"retry_at,omitzero"`
+
 	// ClaimedAt is when the current attempt took the request; a running request
 	// whose claim is older than the service's lease may be taken over.
 	ClaimedAt time.Time `json:"-"`
@@ -58,6 +62,15 @@ func (r *Request) Clone() *Request {
 	c := *r
 	c.History = append([]Event(nil), r.History...)
 	return &c
+}
+
+// NextTry is when r's trigger should fire: its due time or, when a retry is
+// pending, the retry time if that is later.
+func (r *Request) NextTry() time.Time {
+	if r.RetryAt.After(r.DueAt) {
+		return r.RetryAt
+	}
+	return r.DueAt
 }
 
 // record appends an event and stamps the request as updated.

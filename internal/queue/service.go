@@ -244,7 +244,7 @@ func (s *Service) Cancel(ctx context.Context, id, actor string) (*Request, error
 	if err := s.sched.Cancel(ctx, r.ID); err != nil {
 		return r, fmt.Errorf("%w: disarm %s: %w", ErrTrigger, r.ID, err)
 	}
-	r.Status = StatusCancelled
+	r.Status, r.RetryAt = StatusCancelled, time.Time{}
 	r.Result = "cancelled by " + actor
 	r.record(s.now(), actor, EventCancelled, "")
 	if err := s.store.Update(ctx, r, StatusScheduled); err != nil {
@@ -286,6 +286,7 @@ func (s *Service) Reschedule(ctx context.Context, id string, in RescheduleInput)
 	next := r.Clone()
 	next.Start, next.TimeZone = start.Wall, start.Zone
 	next.Offset, next.DueAt = start.Offset, start.DueAt
+	next.RetryAt = time.Time{} // the new trigger replaces a pending retry
 	detail := fmt.Sprintf("from %s to %s", describeRequestStart(r), describeStart(start))
 	next.record(s.now(), in.Actor, EventRescheduled, detail)
 
@@ -307,6 +308,12 @@ func (s *Service) restoreTrigger(ctx context.Context, id string, cause error,
 	current, err := s.store.Get(ctx, id)
 	if err != nil || current.Status != StatusScheduled {
 		return cause
+	}
+	if current.RetryAt.After(current.DueAt) {
+		// A retry was armed meanwhile: keep to its back-off.
+		arm = func(ctx context.Context, r *Request) error {
+			return s.sched.Retry(ctx, r, r.RetryAt)
+		}
 	}
 	if err := arm(ctx, current); err != nil {
 		return errors.Join(cause, fmt.Errorf("queue: restore the trigger of %s: %w", id, err))

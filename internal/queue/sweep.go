@@ -43,8 +43,8 @@ type SweepReport struct {
 }
 
 // Sweep fires the requests that no trigger will fire any more: scheduled
-// requests more than Config.SweepGrace past their due time (or past the time
-// of the retry their last failed attempt armed), such as those whose trigger
+// requests more than Config.SweepGrace past their due time (or past their
+// RetryAt, when a failed attempt armed a later retry), such as those whose trigger
 // was never armed or whose retry could not be armed; and running requests
 // whose claim is older than Config.Lease, left by an attempt that died. Each
 // goes through the same path as Fire: a conditional claim, then the user's
@@ -145,7 +145,7 @@ func (sw *sweep) fire(ctx context.Context, id string) {
 func (s *Service) stranded(r *Request, now time.Time) bool {
 	switch r.Status {
 	case StatusScheduled:
-		return now.After(s.graceEnd(s.nextTry(r)))
+		return now.After(s.graceEnd(r.NextTry()))
 	case StatusRunning:
 		return now.After(r.ClaimedAt.Add(s.cfg.Lease))
 	}
@@ -153,20 +153,3 @@ func (s *Service) stranded(r *Request, now time.Time) bool {
 }
 
 func (s *Service) graceEnd(due time.Time) time.Time { return due.Add(s.cfg.SweepGrace) }
-
-// nextTry is when a scheduled request's trigger should fire: its due time,
-// or, when its last attempt failed and armed a retry, the retry's time if
-// later, so that a sweep keeps to the back-off. The retry time is not stored
-// (see TODO(retry-time) in fire.go); it is derived as finish derives it, from
-// the retry event and Config.RetryDelay.
-func (s *Service) nextTry(r *Request) time.Time {
-	n := len(r.History)
-	if n == 0 || r.History[n-1].Event != EventRetry {
-		return r.DueAt
-	}
-	retryAt := r.History[n-1].At.Add(s.cfg.RetryDelay(r.Attempts))
-	if retryAt.After(r.DueAt) {
-		return retryAt
-	}
-	return r.DueAt
-}

@@ -243,9 +243,10 @@ func (s *Scheduler) settle(id string, err error) {
 	s.start(id, &timer{due: s.opts.Clock().Add(delay)})
 }
 
-// Start re-arms every scheduled request of store, firing overdue ones at once,
-// and calls resume (usually queue.Service.Resume) for every running request,
-// which only a crash can have left so. Call it once, before anything else
+// Start re-arms every scheduled request of store at its due time, or at its
+// retry time when a retry is pending (queue.Request.NextTry), firing overdue
+// ones at once, and calls resume (usually queue.Service.Resume) for every
+// running request, which only a crash can have left so. Call it once, before anything else
 // can schedule or fire requests. Errors come from listing the store.
 func (s *Scheduler) Start(ctx context.Context, store queue.Store,
 	resume func(ctx context.Context, id string) error) error {
@@ -263,10 +264,12 @@ func (s *Scheduler) Start(ctx context.Context, store queue.Store,
 	now := s.opts.Clock()
 	overdue := 0
 	for _, r := range scheduled {
-		if !r.DueAt.After(now) {
+		// A retry pending at shutdown keeps its back-off.
+		at := r.NextTry()
+		if !at.After(now) {
 			overdue++
 		}
-		if err := s.arm(r.ID, r.DueAt, false); err != nil {
+		if err := s.arm(r.ID, at, false); err != nil {
 			return err
 		}
 	}

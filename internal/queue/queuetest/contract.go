@@ -106,6 +106,23 @@ func testRoundTrip(t *testing.T, s queue.Store) {
 		t.Errorf("Version after Update = %d, want %d", got.Version, before+1)
 	}
 	SameRequest(t, mustGet(t, s, r.ID), got)
+	roundTripRetry(t, s, got)
+}
+
+// roundTripRetry checks that a retry time is kept exactly, and that clearing
+// it on the next claim leaves it zero.
+func roundTripRetry(t *testing.T, s queue.Store, r *queue.Request) {
+	t.Helper()
+	r.Status, r.RetryAt = queue.StatusScheduled, Base.Add(30*time.Second+123456789)
+	mustUpdate(t, s, r, queue.StatusRunning)
+	got := mustGet(t, s, r.ID)
+	SameRequest(t, got, r)
+
+	got.Status, got.RetryAt = queue.StatusRunning, time.Time{}
+	mustUpdate(t, s, got, queue.StatusScheduled)
+	if again := mustGet(t, s, r.ID); !again.RetryAt.IsZero() {
+		t.Errorf("RetryAt after clearing = %v, want zero", again.RetryAt)
+	}
 }
 
 // SameRequest fails the test unless got and want agree on every field. Times
@@ -133,6 +150,7 @@ func SameRequest(t *testing.T, got, want *queue.Request) {
 	sameTime(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
 	sameTime(t, "UpdatedAt", got.UpdatedAt, want.UpdatedAt)
 	sameTime(t, "ClaimedAt", got.ClaimedAt, want.ClaimedAt)
+	sameTime(t, "RetryAt", got.RetryAt, want.RetryAt)
 	for i := range min(len(got.History), len(want.History)) {
 		g, w := got.History[i], want.History[i]
 		sameTime(t, fmt.Sprintf("History[%d].At", i), g.At, w.At)
@@ -533,5 +551,12 @@ func move(t *testing.T, s queue.Store, r *queue.Request, next queue.Status) {
 	r.Status = next
 	if err := s.Update(context.Background(), r, from); err != nil {
 		t.Fatalf("Update %s from %s to %s: %v", r.ID, from, next, err)
+	}
+}
+
+func mustUpdate(t *testing.T, s queue.Store, r *queue.Request, from queue.Status) {
+	t.Helper()
+	if err := s.Update(context.Background(), r, from); err != nil {
+		t.Fatalf("Update %s from %s: %v", r.ID, from, err)
 	}
 }
