@@ -87,15 +87,20 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 			"DAYONE_LOGIN_DOMAINS"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := loadConfig(envOf(c.env))
-			if err == nil || !strings.Contains(err.Error(), c.setting) {
-				t.Fatalf("error %v, want one naming %s", err, c.setting)
-			}
-			if strings.Contains(err.Error(), testToken) {
-				t.Errorf("the error holds the token: %v", err)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { refusedNaming(t, c.env, c.setting) })
+	}
+}
+
+// refusedNaming checks that the settings env are refused with an error that
+// names setting and does not hold the token.
+func refusedNaming(t *testing.T, env map[string]string, setting string) {
+	t.Helper()
+	_, err := loadConfig(envOf(env))
+	if err == nil || !strings.Contains(err.Error(), setting) {
+		t.Fatalf("error %v, want one naming %s", err, setting)
+	}
+	if strings.Contains(err.Error(), testToken) {
+		t.Errorf("the error holds the token: %v", err)
 	}
 }
 

@@ -170,14 +170,7 @@ func TestBadSweepEventsChangeNothing(t *testing.T) {
 		}
 	}
 
-	got := w.get(t, r.ID)
-	if got.Status != queue.StatusScheduled || got.Version != r.Version || got.Attempts != 0 {
-		t.Errorf("request is %s, version %d, %d attempts; want it untouched",
-			got.Status, got.Version, got.Attempts)
-	}
-	if calls := w.sim.Calls(); len(calls) != 0 {
-		t.Errorf("Okta got %d calls for invalid events", len(calls))
-	}
+	w.assertUntouched(t, r)
 	const dropped = `"level":"ERROR","msg":"invalid event dropped"`
 	if n := strings.Count(w.logs.String(), dropped); n != len(events) {
 		t.Errorf("%d invalid events logged at Error; want %d:\n%s", n, len(events), w.logs)

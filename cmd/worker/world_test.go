@@ -128,6 +128,20 @@ func scheduleAt(t *testing.T, web *queue.Service, login string, at time.Time) *q
 	return r
 }
 
+// assertUntouched checks that invalid events left r as it was and made no
+// call to Okta.
+func (w *world) assertUntouched(t *testing.T, r *queue.Request) {
+	t.Helper()
+	got := w.get(t, r.ID)
+	if got.Status != queue.StatusScheduled || got.Version != r.Version || got.Attempts != 0 {
+		t.Errorf("request is %s, version %d, %d attempts; want it untouched",
+			got.Status, got.Version, got.Attempts)
+	}
+	if calls := w.sim.Calls(); len(calls) != 0 {
+		t.Errorf("Okta got %d calls for invalid events", len(calls))
+	}
+}
+
 func (w *world) get(t *testing.T, id string) *queue.Request {
 	t.Helper()
 	r, err := w.store.Get(context.Background(), id)

@@ -89,7 +89,7 @@ func TestLongQueue(t *testing.T) {
 	createAll(t, s, rs)
 	t.Logf("3,000 creates in %s", time.Since(start))
 
-	want := queueOrder(rs)
+	want := queuetest.InDueOrder(rs, "")
 	for _, status := range []queue.Status{queue.StatusScheduled, ""} {
 		start := time.Now()
 		got, pages := listAll(t, s, queue.ListQuery{Status: status, Limit: 50})
@@ -105,22 +105,6 @@ func TestLongQueue(t *testing.T) {
 	if at < 0 || want[at+1] != "r-a-half" {
 		t.Errorf("09:00:00 is not right before 09:00:00.5 in %v", want[max(at-1, 0):at+2])
 	}
-}
-
-// queueOrder returns the ids sorted by due time, then id.
-func queueOrder(rs []*queue.Request) []string {
-	sorted := slices.Clone(rs)
-	slices.SortFunc(sorted, func(a, b *queue.Request) int {
-		if c := a.DueAt.Compare(b.DueAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	ids := make([]string, len(sorted))
-	for i, r := range sorted {
-		ids[i] = r.ID
-	}
-	return ids
 }
 
 // A page is filled even when one query response holds fewer items: here

@@ -371,9 +371,9 @@ func spread(t *testing.T, s queue.Store, n int) []*queue.Request {
 	return all
 }
 
-// inDueOrder returns the ids of the requests with status (any when empty),
-// sorted by due time, then id.
-func inDueOrder(all []*queue.Request, status queue.Status) []string {
+// InDueOrder returns the ids of the requests with status (any when empty),
+// sorted by due time, then id: the order every listing must give.
+func InDueOrder(all []*queue.Request, status queue.Status) []string {
 	var keep []*queue.Request
 	for _, r := range all {
 		if status == "" || r.Status == status {
@@ -407,7 +407,7 @@ func testListByStatusPages(t *testing.T, s queue.Store) {
 	for _, status := range []queue.Status{queue.StatusScheduled, queue.StatusRunning,
 		queue.StatusCancelled, queue.StatusActivated} {
 		got := listIDs(t, s, queue.ListQuery{Status: status, Limit: 7})
-		if want := inDueOrder(all, status); !slices.Equal(got, want) {
+		if want := InDueOrder(all, status); !slices.Equal(got, want) {
 			t.Errorf("List %s by 7 = %v, want %v", status, got, want)
 		}
 	}
@@ -420,7 +420,7 @@ func testListAllPages(t *testing.T, s queue.Store) {
 	move(t, s, all[9], queue.StatusActivated)
 
 	got := listIDs(t, s, queue.ListQuery{Limit: 7})
-	if want := inDueOrder(all, ""); !slices.Equal(got, want) {
+	if want := InDueOrder(all, ""); !slices.Equal(got, want) {
 		t.Errorf("List all by 7 = %v, want %v", got, want)
 	}
 }
@@ -436,7 +436,7 @@ func testListFollowsChanges(t *testing.T, s queue.Store) {
 
 	for _, status := range []queue.Status{queue.StatusScheduled, queue.StatusRunning, ""} {
 		got := listIDs(t, s, queue.ListQuery{Status: status, Limit: 3})
-		want := inDueOrder(all, status)
+		want := InDueOrder(all, status)
 		if !slices.Equal(got, want) {
 			t.Errorf("List %q after changes = %v, want %v", status, got, want)
 		}
@@ -491,7 +491,7 @@ func RunLongQueue(t *testing.T, s queue.Store, n int) {
 
 	for _, status := range []queue.Status{queue.StatusScheduled, ""} {
 		got := listIDs(t, s, queue.ListQuery{Status: status})
-		if want := inDueOrder(all, ""); !slices.Equal(got, want) {
+		if want := InDueOrder(all, ""); !slices.Equal(got, want) {
 			t.Errorf("List %q of %d requests: got %d ids, want %d in due order",
 				status, n, len(got), len(want))
 		}
